@@ -1,0 +1,73 @@
+"""posixsock: luaposix's ``posix.sys.socket`` for Python.
+
+BSD sockets on plain integer descriptors, with errors returned as values::
+
+    >>> import posixsock as ps
+    >>> fd = ps.socket(ps.AF_INET, ps.SOCK_STREAM, 0)
+    >>> ps.connect(fd, {"family": ps.AF_INET, "port": 1, "addr": "127.0.0.1"})
+    Error(value=None, message='connect: Connection refused', errnum=111)
+
+Every name lives at the package top level; the modules behind it are private.
+"""
+from __future__ import annotations
+
+import sys as _sys
+
+from ._calls import (
+    accept, bind, connect, getaddrinfo, getpeername, getsockname, getsockopt,
+    if_nametoindex, listen, recv, recvfrom, send, sendto, setsockopt, shutdown,
+    socket, socketpair,
+)
+from ._constants import (
+    AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_UNSPEC,
+    AI_ADDRCONFIG, AI_ALL, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV,
+    AI_PASSIVE, AI_V4MAPPED, IPPROTO_ICMP, IPPROTO_IP, IPPROTO_IPV6,
+    IPPROTO_TCP, IPPROTO_UDP, IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP,
+    IPV6_MULTICAST_HOPS, IPV6_MULTICAST_IF, IPV6_MULTICAST_LOOP,
+    IPV6_UNICAST_HOPS, IPV6_V6ONLY, NETLINK_AUDIT, NETLINK_CONNECTOR,
+    NETLINK_DNRTMSG, NETLINK_ECRYPTFS, NETLINK_FIB_LOOKUP, NETLINK_FIREWALL,
+    NETLINK_GENERIC, NETLINK_IP6_FW, NETLINK_ISCSI, NETLINK_KOBJECT_UEVENT,
+    NETLINK_NETFILTER, NETLINK_NFLOG, NETLINK_ROUTE, NETLINK_SCSITRANSPORT,
+    NETLINK_SELINUX, NETLINK_UNUSED, NETLINK_USERSOCK, NETLINK_XFRM,
+    SEED_CONSTANTS, SHUT_RD, SHUT_RDWR, SHUT_WR, SO_ACCEPTCONN,
+    SO_BINDTODEVICE, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE, SO_ERROR,
+    SO_KEEPALIVE, SO_LINGER, SO_OOBINLINE, SO_RCVBUF, SO_RCVLOWAT,
+    SO_RCVTIMEO, SO_REUSEADDR, SO_SNDBUF, SO_SNDLOWAT, SO_SNDTIMEO, SO_TYPE,
+    SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, TCP_NODELAY,
+)
+from ._errors import Error, check
+from ._sockaddr import AddrInfoHints, SockAddr
+from ._sockopt import Linger, OptValue, Timeval
+
+__version__ = "0.1.0"
+version: str = (f"posixsock.sys.socket for Python {_sys.version_info[0]}.{_sys.version_info[1]}"
+                f" / posixsock {__version__}")
+
+__all__ = [
+    # functions, in the seed's order
+    "accept", "bind", "connect", "getaddrinfo", "getpeername", "getsockname",
+    "getsockopt", "if_nametoindex", "listen", "recv", "recvfrom", "send",
+    "sendto", "setsockopt", "shutdown", "socket", "socketpair",
+    # results and types
+    "Error", "check", "SockAddr", "AddrInfoHints", "Timeval", "Linger",
+    "OptValue", "version", "SEED_CONSTANTS",
+    # constants: the seed's table, in its order
+    "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX", "AF_UNSPEC",
+    "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",
+    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "IPPROTO_ICMP",
+    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_TCP", "IPPROTO_UDP",
+    "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_MULTICAST_HOPS",
+    "IPV6_MULTICAST_IF", "IPV6_MULTICAST_LOOP", "IPV6_UNICAST_HOPS",
+    "IPV6_V6ONLY", "NETLINK_AUDIT", "NETLINK_CONNECTOR", "NETLINK_DNRTMSG",
+    "NETLINK_ECRYPTFS", "NETLINK_FIB_LOOKUP", "NETLINK_FIREWALL",
+    "NETLINK_GENERIC", "NETLINK_IP6_FW", "NETLINK_ISCSI",
+    "NETLINK_KOBJECT_UEVENT", "NETLINK_NETFILTER", "NETLINK_NFLOG",
+    "NETLINK_ROUTE", "NETLINK_SCSITRANSPORT", "NETLINK_SELINUX",
+    "NETLINK_UNUSED", "NETLINK_USERSOCK", "NETLINK_XFRM", "SHUT_RD",
+    "SHUT_RDWR", "SHUT_WR", "SOCK_DGRAM", "SOCK_RAW", "SOCK_STREAM",
+    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BINDTODEVICE",
+    "SO_BROADCAST", "SO_DEBUG", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
+    "SO_LINGER", "SO_OOBINLINE", "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO",
+    "SO_REUSEADDR", "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE",
+    "TCP_NODELAY",
+]

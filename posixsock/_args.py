@@ -1,0 +1,57 @@
+"""Programming errors: arguments of the wrong type or outside what the C
+parameter can hold.
+
+The words follow Lua's ``luaL_argerror`` as luaposix prints them --
+``bad argument #2 to 'connect' (int expected for field 'port', got str)`` --
+with Python's type names.  Only these raise; everything the kernel or the
+resolver judges comes back as an ``Error`` triple.
+"""
+from __future__ import annotations
+
+from typing import NoReturn, Optional
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+
+
+# Stands for an argument or field that was not given: "got no value".
+MISSING: object = object()
+
+
+def typename(value: object) -> str:
+    """Python's name for ``value``'s type, as Lua's messages put it."""
+    if value is MISSING:
+        return "no value"
+    return "None" if value is None else type(value).__name__
+
+
+def bad(call: str, argn: int, words: str, exc: type = TypeError) -> NoReturn:
+    """Raise ``exc`` with luaposix's ``bad argument`` wording."""
+    raise exc(f"bad argument #{argn} to '{call}' ({words})")
+
+
+def expected(call: str, argn: int, what: str, value: object,
+             field: Optional[str] = None) -> NoReturn:
+    """Raise ``TypeError``: ``what`` was expected, ``value`` was given."""
+    where = "" if field is None else f" for field '{field}'"
+    bad(call, argn, f"{what} expected{where}, got {typename(value)}")
+
+
+def cint(call: str, argn: int, value: object) -> int:
+    """Check that ``value`` can be passed as a C ``int`` and return it.
+
+    Python ints have no width; a C ``int`` has 32 bits.  Rather than let the
+    stdlib raise ``OverflowError`` or truncate, out-of-range is a
+    ``ValueError`` naming the argument.
+    """
+    if not isinstance(value, int):
+        expected(call, argn, "int", value)
+    if not INT_MIN <= value <= INT_MAX:
+        bad(call, argn, f"int out of C int range, got {value}", ValueError)
+    return int(value)
+
+
+def bytes_like(call: str, argn: int, value: object) -> None:
+    """Check that ``value`` is a buffer of bytes (not text)."""
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        expected(call, argn, "bytes", value)

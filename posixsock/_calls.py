@@ -1,0 +1,667 @@
+"""One function per C call of luaposix's ``posix.sys.socket``, in its order.
+
+Every function reads its arguments, makes the one system call through a
+borrowed stdlib socket object (``_fd``), and turns failure into an ``Error``
+triple (``_errors``).  Hot paths test argument types inline and leave the
+wording of argument errors to the slow path.
+"""
+from __future__ import annotations
+
+import _socket
+import fcntl
+import os
+import select
+import struct
+import termios
+from typing import Dict, List, Optional, Tuple, Union
+
+from . import _args
+from ._errors import Error, fail, from_oserror, resolver_error
+from ._fd import _Borrowed, by_family, lend, plain
+from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
+from ._sockopt import TABLE, OptValue
+
+__all__ = [
+    "socket", "socketpair", "getaddrinfo", "connect", "bind", "listen",
+    "accept", "recv", "recvfrom", "send", "sendto", "shutdown", "setsockopt",
+    "getsockopt", "getsockname", "getpeername", "if_nametoindex",
+]
+
+EBADF = 9
+ENODEV = 19
+EINVAL = 22
+ENAMETOOLONG = 36
+_AF_UNIX: int = _socket.AF_UNIX
+_AF_INET: int = _socket.AF_INET
+_AF_INET6: int = _socket.AF_INET6
+_SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
+_SOCK_STREAM: int = _socket.SOCK_STREAM
+_SOL_SOCKET: int = _socket.SOL_SOCKET
+_MSG_PEEK: int = _socket.MSG_PEEK
+_MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
+_INT_MAX = _args.INT_MAX
+# recv/recvfrom hand counts up to this straight to the stdlib, which
+# allocates ``count`` bytes and shrinks them to what arrived.  Larger counts
+# first learn how much is there, so memory follows the data, not ``count``.
+_DIRECT = 256 * 1024
+
+_INT = struct.Struct("@i")
+_plain_get = plain.get
+
+# CPython probes SOCK_CLOEXEC once per process, at its first socket() or
+# socketpair(); if that first call fails with EINVAL (as socket(AF_INET, -2,
+# 0) does) it concludes SOCK_CLOEXEC is unsupported and stops using it for
+# the whole process.  Settle the probe with a call that succeeds.
+try:
+    _socket.socket(_AF_UNIX, _socket.SOCK_DGRAM, 0).close()
+except OSError:  # pragma: no cover - no AF_UNIX at all
+    pass
+
+
+# --- shared steps ------------------------------------------------------------
+
+def _sock(call: str, prefix: Optional[str], fd: object) -> Union[_Borrowed, Error]:
+    """The plain borrowed object for argument 1, type-checked (slow path)."""
+    if not isinstance(fd, int):
+        _args.expected(call, 1, "int", fd)
+    return lend(int(fd), _AF_UNIX, prefix)
+
+
+def _plain(call: str, fd: object) -> Union[_Borrowed, Error]:
+    """The plain borrowed object for argument 1 of ``call``."""
+    sock = _plain_get(fd) if type(fd) is int else None
+    return _sock(call, call, fd) if sock is None else sock
+
+
+# luaposix's words when sockaddr_from_lua fails (its errno was stale; ours is
+# the reason the address was refused).
+_ADDRESS_WORDS = {
+    "connect": "not a valid IPv4 or IPv6 address argument",
+    "bind": "not a valid IPv4 or IPv6 argument",
+    "sendto": "not a valid IPv4 or IPv6 argument",
+}
+
+
+def _addressed(call: str, fd: object, addr: object, argn: int
+               ) -> Union[Tuple[_Borrowed, Native], Error]:
+    """Check ``fd`` and convert ``addr``: the object to call, in the address's
+    family, and the address in the stdlib's form."""
+    if type(fd) is not int:
+        if not isinstance(fd, int):
+            _args.expected(call, 1, "int", fd)
+        fd = int(fd)
+    parsed = native(call, argn, addr)
+    if isinstance(parsed, int):
+        return fail(_ADDRESS_WORDS[call] if parsed == EINVAL else call, parsed)
+    family, address = parsed
+    table = plain if family == _AF_UNIX else by_family.get(family)
+    sock = None if table is None else table.get(fd)
+    if sock is None:
+        lent = lend(fd, family, call)
+        if isinstance(lent, Error):
+            return lent
+        sock = lent
+    return sock, address
+
+
+def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
+    """Take a new descriptor out of a stdlib object, blocking as C made it.
+
+    A new stdlib object applies ``socket.setdefaulttimeout`` by setting
+    O_NONBLOCK; the C call's descriptor is blocking unless the type asked
+    for SOCK_NONBLOCK.  (Checked on every new descriptor: another thread
+    may change the default at any moment.)
+    """
+    fd: int = sock.detach()
+    if os.get_blocking(fd) == nonblocking:
+        os.set_blocking(fd, not nonblocking)
+    return fd
+
+
+def _unmagic(value: int, same: int) -> int:
+    # CPython's socket() reads -1 as "use the default" (AF_INET, SOCK_STREAM,
+    # protocol 0).  C passes -1 to the kernel; ``same`` is another value the
+    # kernel treats exactly like -1 (see socket()).
+    return same if value == -1 else value
+
+
+# --- the calls -----------------------------------------------------------------
+
+def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
+    """Create an endpoint for communication: ``socket(2)``.
+
+    :param domain: ``AF_INET``, ``AF_INET6``, ``AF_UNIX``, ``AF_NETLINK`` or
+        ``AF_PACKET``
+    :param type: ``SOCK_STREAM``, ``SOCK_DGRAM`` or ``SOCK_RAW``, optionally
+        or-ed with ``SOCK_NONBLOCK``
+    :param options: the protocol, usually 0
+    :returns: the new descriptor (close-on-exec, as every descriptor Python
+        makes, PEP 446), or ``Error(None, strerror, errnum)``
+    """
+    d = _args.cint("socket", 1, domain)
+    t = _args.cint("socket", 2, type)
+    p = _args.cint("socket", 3, options)
+    # -1 has a stdlib meaning; substitute a value the kernel handles the same
+    # way: any negative family is EAFNOSUPPORT; -2 has the same invalid high
+    # flag bits as -1 (EINVAL); -65537 is negative like -1 and has the same
+    # low 16 bits (AF_PACKET reads the protocol as a 16-bit ethertype).
+    try:
+        sock = _socket.socket(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
+    except OSError as exc:
+        return from_oserror(None, exc, EINVAL)
+    return _new_fd(sock, bool(t & _SOCK_NONBLOCK))
+
+
+def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, int], Error]:
+    """Create a pair of connected sockets: ``socketpair(2)``.
+
+    :param domain: usually ``AF_UNIX`` (others give EOPNOTSUPP on Linux)
+    :param socktype: ``SOCK_STREAM``, ``SOCK_DGRAM`` or ``SOCK_SEQPACKET``
+    :param options: the protocol, usually 0
+    :returns: ``(fd1, fd2)`` (both close-on-exec), or
+        ``Error(None, "socketpair: <strerror>", errnum)``
+    """
+    d = _args.cint("socketpair", 1, domain)
+    t = _args.cint("socketpair", 2, socktype)
+    p = _args.cint("socketpair", 3, options)
+    try:
+        one, two = _socket.socketpair(d, t, p)  # no -1 defaults here
+    except OSError as exc:
+        return from_oserror("socketpair", exc, EINVAL)
+    nonblocking = bool(t & _SOCK_NONBLOCK)
+    return _new_fd(one, nonblocking), _new_fd(two, nonblocking)
+
+
+_HINT_FIELDS = ("family", "socktype", "protocol", "flags")
+_EAI_NONAME: int = _socket.EAI_NONAME
+_EAI_SERVICE: int = _socket.EAI_SERVICE
+_EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
+_gai_text: Dict[int, Error] = {}
+
+
+def _gai_failure(code: int) -> Error:
+    """The resolver's own triple for ``code``, learnt from a local call that
+    fails that way (the stdlib has no ``gai_strerror``)."""
+    err = _gai_text.get(code)
+    if err is None:
+        host, service, flags = (b"not numeric", None, _socket.AI_NUMERICHOST)
+        if code == _EAI_SERVICE:
+            host, service, flags = b"127.0.0.1", b"no such service", _socket.AI_NUMERICHOST
+        try:
+            _socket.getaddrinfo(host, service, 0, _SOCK_STREAM, 0, flags)
+            err = resolver_error(code, "Name or service not known")  # pragma: no cover
+        except _socket.gaierror as exc:
+            err = resolver_error(exc.args[0], exc.args[1])
+        _gai_text[code] = err
+    return err
+
+
+def _c_text(value: str) -> Optional[bytes]:
+    """``value`` as the C string luaposix passes, or None if C cannot hold it
+    (a NUL would end it early; lone surrogates have no UTF-8)."""
+    if "\0" in value:
+        return None
+    try:
+        return value.encode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
+                hints: Optional[AddrInfoHints] = None, /) -> Union[List[SockAddr], Error]:
+    """Network address and service translation: ``getaddrinfo(3)``.
+
+    :param host: a host name or numeric address (``None`` for the local
+        host); passed to the resolver as UTF-8 bytes, as C would (no IDNA)
+    :param service: a service name or port number (may be ``None`` if
+        ``host`` is given)
+    :param hints: ``AddrInfoHints`` -- ``family``, ``socktype``,
+        ``protocol``, ``flags``
+    :returns: a list of ``SockAddr`` with ``socktype``, ``protocol`` and
+        (when the resolver gave one) ``canonname``, or
+        ``Error(None, gai_strerror, EAI code)``.  Text that cannot be a C
+        string (NUL, lone surrogates) gives EAI_NONAME (host) or
+        EAI_SERVICE (service) without asking the resolver.
+    """
+    if host is not None and not isinstance(host, str):
+        _args.expected("getaddrinfo", 1, "str or None", host)
+    if service is None:
+        if host is None:
+            _args.expected("getaddrinfo", 2, "int or str", service)
+        svc: Optional[bytes] = None
+    elif isinstance(service, int):
+        svc = b"%d" % service
+    elif isinstance(service, str):
+        svc = _c_text(service)
+        if svc is None:
+            return _gai_failure(_EAI_SERVICE)
+    else:
+        _args.expected("getaddrinfo", 2, "int, None or str", service)
+    h: Optional[bytes] = None
+    if host is not None:
+        h = _c_text(host)
+        if h is None:
+            return _gai_failure(_EAI_NONAME)
+    values = [0, 0, 0, 0]
+    if hints is not None:
+        if not isinstance(hints, dict):
+            _args.expected("getaddrinfo", 3, "dict or None", hints)
+        for name in hints:
+            if name not in _HINT_FIELDS:
+                _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
+        for i, name in enumerate(_HINT_FIELDS):
+            value = hints.get(name, 0)
+            if not isinstance(value, int):
+                _args.expected("getaddrinfo", 3, "int", value, name)
+            if not _args.INT_MIN <= value <= _INT_MAX:
+                _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
+                          ValueError)
+            values[i] = int(value)
+    try:
+        found = _socket.getaddrinfo(h, svc, *values)
+    except _socket.gaierror as exc:
+        return resolver_error(exc.args[0], exc.args[1])
+    except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
+        return resolver_error(_EAI_SYSTEM, "System error")
+    result: List[SockAddr] = []
+    for family, socktype, protocol, canonname, address in found:
+        entry: SockAddr = {"family": family}
+        if family == _AF_INET or family == _AF_INET6:
+            entry["port"] = address[1]  # type: ignore[typeddict-item]
+            entry["addr"] = address[0]  # type: ignore[typeddict-item]
+            if family == _AF_INET6:
+                entry["flowinfo"] = address[2]  # type: ignore[misc]
+                entry["scope_id"] = address[3]  # type: ignore[misc]
+        entry["socktype"] = socktype
+        if canonname:
+            entry["canonname"] = canonname
+        entry["protocol"] = protocol
+        result.append(entry)
+    return result
+
+
+def _finish_connect(sock: _Borrowed) -> Union[int, Error]:
+    """connect() was interrupted by a signal whose handler returned.
+
+    The connection goes on in the kernel.  Like CPython for a blocking
+    socket (PEP 475), wait for it to finish and report its outcome; a
+    non-blocking descriptor gets EINTR, as from C.
+    """
+    fd = sock.fileno()
+    if not os.get_blocking(fd):
+        return fail("connect", 4)  # EINTR
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    poller.poll()  # retried on EINTR by Python
+    err = sock.getsockopt(_SOL_SOCKET, _socket.SO_ERROR)
+    return fail("connect", err) if err else 0
+
+
+def connect(fd: int, addr: SockAddr, /) -> Union[int, Error]:
+    """Initiate a connection on a socket: ``connect(2)``.
+
+    :param fd: socket descriptor
+    :param addr: ``SockAddr`` to connect to (numeric address; no name
+        resolution)
+    :returns: ``0``, or ``Error(None, "connect: <strerror>", errnum)``; an
+        address C could not be given is ``Error(None, "not a valid IPv4 or
+        IPv6 address argument: Invalid argument", EINVAL)``
+    """
+    target = _addressed("connect", fd, addr, 2)
+    if isinstance(target, Error):
+        return target
+    sock, address = target
+    try:
+        sock.connect(address)
+    except InterruptedError:
+        return _finish_connect(sock)
+    except OSError as exc:
+        return from_oserror("connect", exc, EINVAL)
+    return 0
+
+
+def bind(fd: int, addr: SockAddr, /) -> Union[int, Error]:
+    """Bind an address to a socket: ``bind(2)``.
+
+    :param fd: socket descriptor
+    :param addr: ``SockAddr`` to bind (numeric address; ``""`` is not
+        INADDR_ANY, use ``"0.0.0.0"``)
+    :returns: ``0``, or ``Error(None, "bind: <strerror>", errnum)``
+    """
+    target = _addressed("bind", fd, addr, 2)
+    if isinstance(target, Error):
+        return target
+    sock, address = target
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        return from_oserror("bind", exc, EINVAL)
+    return 0
+
+
+def listen(fd: int, backlog: int, /) -> Union[int, Error]:
+    """Listen for connections on a socket: ``listen(2)``.
+
+    :param fd: socket descriptor
+    :param backlog: maximum length of the queue of pending connections
+    :returns: ``0``, or ``Error(None, "listen: <strerror>", errnum)``
+    """
+    sock = _plain("listen", fd)
+    if isinstance(sock, Error):
+        return sock
+    n = _args.cint("listen", 2, backlog)
+    # CPython raises a negative backlog to 0; the kernel reads it as unsigned
+    # and caps it at somaxconn, exactly as it caps INT_MAX.
+    try:
+        sock.listen(_INT_MAX if n < 0 else n)
+    except OSError as exc:
+        return from_oserror("listen", exc, EBADF)
+    return 0
+
+
+def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
+    """Accept a connection on a socket: ``accept(2)``.
+
+    :param fd: listening socket descriptor
+    :returns: ``(connection fd, peer SockAddr)`` -- the new descriptor is
+        close-on-exec and blocking -- or
+        ``Error(None, "accept: <strerror>", errnum)``
+    """
+    sock = _plain("accept", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        new, peer = sock._accept()  # type: ignore[attr-defined]  # the C method
+    except OSError as exc:
+        return from_oserror("accept", exc, EBADF)
+    return new, sockaddr(peer, sock)
+
+
+def _count(call: str, count: object) -> int:
+    if not isinstance(count, int):
+        _args.expected(call, 2, "int", count)
+    if count < 0:
+        _args.bad(call, 2, f"count must not be negative, got {count}", ValueError)
+    return int(count)
+
+
+def _available(sock: _Borrowed, count: int, flags: int) -> int:
+    """How many bytes a receive of ``count`` (> _DIRECT) can return.
+
+    Waits, like the receive itself, for something to arrive, and peeks so
+    that nothing is consumed.  A stream: a 1-byte peek (nothing: end of
+    stream), then FIONREAD.  A datagram: its length from MSG_PEEK|MSG_TRUNC
+    into a small buffer; where the kernel does not report the full length
+    (a peek that exactly fills the buffer), peek again into a larger one.
+    Memory stays within a small multiple of the data.  Raises ``OSError``
+    as the receive would.
+    """
+    if sock.getsockopt(_SOL_SOCKET, _socket.SO_TYPE) == _SOCK_STREAM:
+        if not sock.recv(1, flags | _MSG_PEEK):
+            return 0
+        queued: int = _INT.unpack(fcntl.ioctl(sock.fileno(), termios.FIONREAD, bytes(4)))[0]
+        return min(count, max(queued, 1))
+    size = 1
+    while True:
+        seen: int = sock.recv_into(bytearray(size), size, flags | _MSG_PEEK | _MSG_TRUNC)
+        if seen != size or size >= count:
+            return min(count, seen)
+        size = min(count, max(65536, size * 4))
+
+
+def _slow_count(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[int, int]:
+    """Check ``count`` and ``flags`` of a receive; the count to pass.
+
+    Raises ``OSError`` as the receive would, while learning a large count.
+    """
+    n = _count(call, count)
+    f = _args.cint(call, 3, flags)
+    return (_available(sock, n, f) if n > _DIRECT else n), f
+
+
+def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
+    """Receive a message from a socket: ``recv(2)``.
+
+    :param fd: socket descriptor
+    :param count: maximum number of bytes to receive (any size: memory is
+        spent on what arrives, not on ``count``)
+    :param flags: ``MSG_*`` flags, or-ed (default 0)
+    :returns: the bytes received (``b""`` at end of stream), or
+        ``Error(None, strerror, errnum)`` (no call name, as in luaposix)
+    """
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is None:
+        lent = _sock("recv", None, fd)
+        if isinstance(lent, Error):
+            return lent
+        sock = lent
+    try:
+        if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
+            count, flags = _slow_count("recv", sock, count, flags)
+        data: bytes = sock.recv(count, flags)
+    except OSError as exc:
+        return from_oserror(None, exc, EBADF)
+    return data
+
+
+def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockAddr], Error]:
+    """Receive a message and its source address: ``recvfrom(2)``.
+
+    :param fd: socket descriptor
+    :param count: maximum number of bytes to receive
+    :param flags: ``MSG_*`` flags, or-ed (default 0)
+    :returns: ``(bytes, source SockAddr)`` -- ``{"family": AF_UNSPEC}`` when
+        the kernel gives no address (stream sockets, unnamed senders) -- or
+        ``Error(None, strerror, errnum)``
+    """
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is None:
+        lent = _sock("recvfrom", None, fd)
+        if isinstance(lent, Error):
+            return lent
+        sock = lent
+    try:
+        if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
+            count, flags = _slow_count("recvfrom", sock, count, flags)
+        data, source = sock.recvfrom(count, flags)
+    except OSError as exc:
+        return from_oserror(None, exc, EBADF)
+    return data, sockaddr(source, sock)
+
+
+def _send_args(call: str, buffer: object, flags: object, argn: int) -> None:
+    """Say which argument made the stdlib refuse a send (raises, if ours)."""
+    _args.bytes_like(call, 2, buffer)
+    _args.cint(call, argn, flags)
+
+
+def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
+    """Send a message on a socket: ``send(2)``.
+
+    :param fd: socket descriptor
+    :param buffer: the bytes to send (any bytes-like object; not ``str``)
+    :param flags: ``MSG_*`` flags, or-ed (default 0)
+    :returns: the number of bytes sent, or
+        ``Error(None, "send: <strerror>", errnum)`` (EPIPE, not SIGPIPE:
+        Python ignores SIGPIPE)
+    """
+    sock = _plain("send", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        return sock.send(buffer, flags)
+    except OSError as exc:
+        return from_oserror("send", exc, EBADF)
+    except (TypeError, OverflowError):
+        _send_args("send", buffer, flags, 3)
+        raise
+
+
+def sendto(fd: int, buffer: bytes, destination: SockAddr, flags: int = 0, /
+           ) -> Union[int, Error]:
+    """Send a message to an address: ``sendto(2)``.
+
+    :param fd: socket descriptor
+    :param buffer: the bytes to send (any bytes-like object; not ``str``)
+    :param destination: ``SockAddr`` to send to (numeric address)
+    :param flags: ``MSG_*`` flags, or-ed (default 0)
+    :returns: the number of bytes sent, or
+        ``Error(None, "sendto: <strerror>", errnum)``
+    """
+    target = _addressed("sendto", fd, destination, 3)
+    if isinstance(target, Error):
+        return target
+    sock, address = target
+    try:
+        return sock.sendto(buffer, flags, address)
+    except OSError as exc:
+        return from_oserror("sendto", exc, EBADF)
+    except (TypeError, OverflowError):
+        _send_args("sendto", buffer, flags, 4)
+        raise
+
+
+def shutdown(fd: int, how: int, /) -> Union[int, Error]:
+    """Shut down part of a full-duplex connection: ``shutdown(2)``.
+
+    :param fd: socket descriptor
+    :param how: ``SHUT_RD``, ``SHUT_WR`` or ``SHUT_RDWR``
+    :returns: ``0``, or ``Error(None, "shutdown: <strerror>", errnum)``
+    """
+    sock = _plain("shutdown", fd)
+    if isinstance(sock, Error):
+        return sock
+    h = _args.cint("shutdown", 2, how)
+    try:
+        sock.shutdown(h)
+    except OSError as exc:
+        return from_oserror("shutdown", exc, EBADF)
+    return 0
+
+
+def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
+               value2: Optional[int] = None, /) -> Union[int, Error]:
+    """Set a socket option: ``setsockopt(2)``.
+
+    :param fd: socket descriptor
+    :param level: ``SOL_SOCKET``, ``IPPROTO_IPV6``, ``IPPROTO_TCP``, ...
+    :param name: the option
+    :param value1: a C ``int`` for most options; SO_LINGER ``l_onoff``;
+        SO_RCVTIMEO/SO_SNDTIMEO seconds; SO_BINDTODEVICE an interface name;
+        IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP an IPv6 group address
+    :param value2: SO_LINGER ``l_linger``; SO_RCVTIMEO/SO_SNDTIMEO
+        microseconds; must be omitted otherwise
+    :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
+    """
+    lvl = _args.cint("setsockopt", 2, level)
+    opt = _args.cint("setsockopt", 3, name)
+    codec = TABLE.get((lvl, opt))
+    nvalues = 1 if codec is None else codec.nvalues
+    if nvalues == 2 and value2 is None:
+        _args.expected("setsockopt", 5, "int", _args.MISSING)
+    if nvalues == 1 and value2 is not None:
+        _args.bad("setsockopt", 5, "no more than 4 arguments expected, got 5")
+    value: Union[int, bytes]
+    if codec is None:
+        value = _args.cint("setsockopt", 4, value1)
+    else:
+        encoded = codec.encode(value1, value2)
+        if type(encoded) is int:
+            return fail("setsockopt", encoded)
+        value = encoded
+    sock = _plain("setsockopt", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        sock.setsockopt(lvl, opt, value)
+    except OSError as exc:
+        return from_oserror("setsockopt", exc, EINVAL)
+    return 0
+
+
+def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
+    """Get a socket option: ``getsockopt(2)``.
+
+    :param fd: socket descriptor
+    :param level: ``SOL_SOCKET``, ``IPPROTO_IPV6``, ``IPPROTO_TCP``, ...
+    :param name: the option
+    :returns: an ``int`` for most options; ``Timeval`` for
+        SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
+        SO_BINDTODEVICE -- or ``Error(None, "getsockopt: <strerror>", errnum)``
+    """
+    lvl = _args.cint("getsockopt", 2, level)
+    opt = _args.cint("getsockopt", 3, name)
+    sock = _plain("getsockopt", fd)
+    if isinstance(sock, Error):
+        return sock
+    codec = TABLE.get((lvl, opt))
+    try:
+        if codec is None or codec.decode is None:
+            return sock.getsockopt(lvl, opt)
+        return codec.decode(sock.getsockopt(lvl, opt, codec.size))
+    except OSError as exc:
+        return from_oserror("getsockopt", exc, EINVAL)
+
+
+def getsockname(fd: int, /) -> Union[SockAddr, Error]:
+    """Get the address a socket is bound to: ``getsockname(2)``.
+
+    :param fd: socket descriptor
+    :returns: its ``SockAddr``, or
+        ``Error(None, "getsockname: <strerror>", errnum)``
+    """
+    sock = _plain("getsockname", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        return sockaddr(sock.getsockname(), sock)
+    except OSError as exc:
+        return from_oserror("getsockname", exc, EBADF)
+
+
+def getpeername(fd: int, /) -> Union[SockAddr, Error]:
+    """Get the address of a socket's peer: ``getpeername(2)``.
+
+    :param fd: socket descriptor
+    :returns: the peer's ``SockAddr``, or
+        ``Error(None, "getpeername: <strerror>", errnum)``
+    """
+    sock = _plain("getpeername", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        return sockaddr(sock.getpeername(), sock)
+    except OSError as exc:
+        return from_oserror("getpeername", exc, EBADF)
+
+
+def _c_if_nametoindex(name: bytes) -> Tuple[int, int]:  # pragma: no cover
+    """The C library's if_nametoindex, for a stdlib without it."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    index = libc.if_nametoindex(name)
+    return index, ctypes.get_errno()
+
+
+def if_nametoindex(ifname: str, /) -> Union[int, Error]:
+    """Get a network interface's index from its name: ``if_nametoindex(3)``.
+
+    :param ifname: interface name, e.g. ``"lo"``
+    :returns: the index, or ``Error(None, "if_nametoindex: <strerror>",
+        errnum)`` (ENODEV when there is no such interface)
+    """
+    if not isinstance(ifname, str):
+        _args.expected("if_nametoindex", 1, "str", ifname)
+    if "\0" in ifname:  # C would read a shorter name; no interface has this one
+        return fail("if_nametoindex", ENODEV)
+    stdlib = getattr(_socket, "if_nametoindex", None)
+    try:
+        if stdlib is None:  # pragma: no cover - every CPython on Linux has it
+            found, errnum = _c_if_nametoindex(os.fsencode(ifname))
+            return found if found else fail("if_nametoindex", errnum or ENODEV)
+        index: int = stdlib(ifname)
+        return index
+    except OSError as exc:  # the stdlib's has no errno: glibc's is ENODEV
+        return from_oserror("if_nametoindex", exc, ENODEV)
+    except UnicodeError:
+        return fail("if_nametoindex", ENODEV)

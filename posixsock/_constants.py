@@ -1,0 +1,143 @@
+"""The constants of luaposix's ``posix.sys.socket``, decided once at import.
+
+Names every POSIX system has are typed ``Final[int]``.  The rest follow
+typeshed's habit of platform blocks that type checkers understand: on Linux
+they are ``int`` -- the stdlib lacks several ``NETLINK_*`` names, so those
+come from the Linux ABI (``<linux/netlink.h>``, numbers fixed forever) --
+and elsewhere ``Optional[int]``: ``None`` where the platform lacks them, as
+luaposix leaves them ``nil``.
+"""
+from __future__ import annotations
+
+import socket as _s
+import sys
+from typing import Final, Optional, Tuple
+
+# --- everywhere ------------------------------------------------------------
+AF_INET: Final[int] = _s.AF_INET
+AF_INET6: Final[int] = _s.AF_INET6
+AF_UNIX: Final[int] = _s.AF_UNIX
+AF_UNSPEC: Final[int] = _s.AF_UNSPEC
+AI_CANONNAME: Final[int] = _s.AI_CANONNAME
+AI_NUMERICHOST: Final[int] = _s.AI_NUMERICHOST
+AI_NUMERICSERV: Final[int] = _s.AI_NUMERICSERV
+AI_PASSIVE: Final[int] = _s.AI_PASSIVE
+IPPROTO_ICMP: Final[int] = _s.IPPROTO_ICMP
+IPPROTO_IP: Final[int] = _s.IPPROTO_IP
+IPPROTO_IPV6: Final[int] = _s.IPPROTO_IPV6
+IPPROTO_TCP: Final[int] = _s.IPPROTO_TCP
+IPPROTO_UDP: Final[int] = _s.IPPROTO_UDP
+SHUT_RD: Final[int] = _s.SHUT_RD
+SHUT_RDWR: Final[int] = _s.SHUT_RDWR
+SHUT_WR: Final[int] = _s.SHUT_WR
+SOCK_DGRAM: Final[int] = _s.SOCK_DGRAM
+SOCK_RAW: Final[int] = _s.SOCK_RAW
+SOCK_STREAM: Final[int] = _s.SOCK_STREAM
+SOL_SOCKET: Final[int] = _s.SOL_SOCKET
+SOMAXCONN: Final[int] = _s.SOMAXCONN
+SO_ACCEPTCONN: Final[int] = _s.SO_ACCEPTCONN
+SO_BROADCAST: Final[int] = _s.SO_BROADCAST
+SO_DEBUG: Final[int] = _s.SO_DEBUG
+SO_DONTROUTE: Final[int] = _s.SO_DONTROUTE
+SO_ERROR: Final[int] = _s.SO_ERROR
+SO_KEEPALIVE: Final[int] = _s.SO_KEEPALIVE
+SO_LINGER: Final[int] = _s.SO_LINGER
+SO_OOBINLINE: Final[int] = _s.SO_OOBINLINE
+SO_RCVBUF: Final[int] = _s.SO_RCVBUF
+SO_RCVLOWAT: Final[int] = _s.SO_RCVLOWAT
+SO_RCVTIMEO: Final[int] = _s.SO_RCVTIMEO
+SO_REUSEADDR: Final[int] = _s.SO_REUSEADDR
+SO_SNDBUF: Final[int] = _s.SO_SNDBUF
+SO_SNDLOWAT: Final[int] = _s.SO_SNDLOWAT
+SO_SNDTIMEO: Final[int] = _s.SO_SNDTIMEO
+SO_TYPE: Final[int] = _s.SO_TYPE
+TCP_NODELAY: Final[int] = _s.TCP_NODELAY
+
+# --- Linux: always there, some only in the kernel headers ------------------
+if sys.platform == "linux":
+    AF_NETLINK: Final[int] = _s.AF_NETLINK
+    AF_PACKET: Final[int] = _s.AF_PACKET
+    AI_ADDRCONFIG: Final[int] = _s.AI_ADDRCONFIG
+    AI_ALL: Final[int] = _s.AI_ALL
+    AI_V4MAPPED: Final[int] = _s.AI_V4MAPPED
+    IPV6_JOIN_GROUP: Final[int] = _s.IPV6_JOIN_GROUP
+    IPV6_LEAVE_GROUP: Final[int] = _s.IPV6_LEAVE_GROUP
+    IPV6_MULTICAST_HOPS: Final[int] = _s.IPV6_MULTICAST_HOPS
+    IPV6_MULTICAST_IF: Final[int] = _s.IPV6_MULTICAST_IF
+    IPV6_MULTICAST_LOOP: Final[int] = _s.IPV6_MULTICAST_LOOP
+    IPV6_UNICAST_HOPS: Final[int] = _s.IPV6_UNICAST_HOPS
+    IPV6_V6ONLY: Final[int] = _s.IPV6_V6ONLY
+    SO_BINDTODEVICE: Final[int] = _s.SO_BINDTODEVICE
+    # <linux/netlink.h> protocol numbers
+    NETLINK_ROUTE: Final[int] = 0
+    NETLINK_UNUSED: Final[int] = 1
+    NETLINK_USERSOCK: Final[int] = 2
+    NETLINK_FIREWALL: Final[int] = 3
+    NETLINK_NFLOG: Final[int] = 5
+    NETLINK_XFRM: Final[int] = 6
+    NETLINK_SELINUX: Final[int] = 7
+    NETLINK_ISCSI: Final[int] = 8
+    NETLINK_AUDIT: Final[int] = 9
+    NETLINK_FIB_LOOKUP: Final[int] = 10
+    NETLINK_CONNECTOR: Final[int] = 11
+    NETLINK_NETFILTER: Final[int] = 12
+    NETLINK_IP6_FW: Final[int] = 13
+    NETLINK_DNRTMSG: Final[int] = 14
+    NETLINK_KOBJECT_UEVENT: Final[int] = 15
+    NETLINK_GENERIC: Final[int] = 16
+    NETLINK_SCSITRANSPORT: Final[int] = 18
+    NETLINK_ECRYPTFS: Final[int] = 19
+else:  # pragma: no cover - exercised on other platforms only
+    AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
+    AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
+    AI_ADDRCONFIG: Final[Optional[int]] = getattr(_s, "AI_ADDRCONFIG", None)
+    AI_ALL: Final[Optional[int]] = getattr(_s, "AI_ALL", None)
+    AI_V4MAPPED: Final[Optional[int]] = getattr(_s, "AI_V4MAPPED", None)
+    IPV6_JOIN_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_JOIN_GROUP", None)
+    IPV6_LEAVE_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_LEAVE_GROUP", None)
+    IPV6_MULTICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_HOPS", None)
+    IPV6_MULTICAST_IF: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_IF", None)
+    IPV6_MULTICAST_LOOP: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
+    IPV6_UNICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
+    IPV6_V6ONLY: Final[Optional[int]] = getattr(_s, "IPV6_V6ONLY", None)
+    SO_BINDTODEVICE: Final[Optional[int]] = getattr(_s, "SO_BINDTODEVICE", None)
+    NETLINK_ROUTE: Final[Optional[int]] = None
+    NETLINK_UNUSED: Final[Optional[int]] = None
+    NETLINK_USERSOCK: Final[Optional[int]] = None
+    NETLINK_FIREWALL: Final[Optional[int]] = None
+    NETLINK_NFLOG: Final[Optional[int]] = None
+    NETLINK_XFRM: Final[Optional[int]] = None
+    NETLINK_SELINUX: Final[Optional[int]] = None
+    NETLINK_ISCSI: Final[Optional[int]] = None
+    NETLINK_AUDIT: Final[Optional[int]] = None
+    NETLINK_FIB_LOOKUP: Final[Optional[int]] = None
+    NETLINK_CONNECTOR: Final[Optional[int]] = None
+    NETLINK_NETFILTER: Final[Optional[int]] = None
+    NETLINK_IP6_FW: Final[Optional[int]] = None
+    NETLINK_DNRTMSG: Final[Optional[int]] = None
+    NETLINK_KOBJECT_UEVENT: Final[Optional[int]] = None
+    NETLINK_GENERIC: Final[Optional[int]] = None
+    NETLINK_SCSITRANSPORT: Final[Optional[int]] = None
+    NETLINK_ECRYPTFS: Final[Optional[int]] = None
+
+# Every constant name of the seed's table, in its order (for the self-check).
+SEED_CONSTANTS: Final[Tuple[str, ...]] = (
+    "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX", "AF_UNSPEC",
+    "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",
+    "AI_NUMERICSERV", "AI_PASSIVE", "AI_V4MAPPED", "IPPROTO_ICMP",
+    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_TCP", "IPPROTO_UDP",
+    "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_MULTICAST_HOPS",
+    "IPV6_MULTICAST_IF", "IPV6_MULTICAST_LOOP", "IPV6_UNICAST_HOPS",
+    "IPV6_V6ONLY", "NETLINK_AUDIT", "NETLINK_CONNECTOR", "NETLINK_DNRTMSG",
+    "NETLINK_ECRYPTFS", "NETLINK_FIB_LOOKUP", "NETLINK_FIREWALL",
+    "NETLINK_GENERIC", "NETLINK_IP6_FW", "NETLINK_ISCSI",
+    "NETLINK_KOBJECT_UEVENT", "NETLINK_NETFILTER", "NETLINK_NFLOG",
+    "NETLINK_ROUTE", "NETLINK_SCSITRANSPORT", "NETLINK_SELINUX",
+    "NETLINK_UNUSED", "NETLINK_USERSOCK", "NETLINK_XFRM", "SHUT_RD",
+    "SHUT_RDWR", "SHUT_WR", "SOCK_DGRAM", "SOCK_RAW", "SOCK_STREAM",
+    "SOL_SOCKET", "SOMAXCONN", "SO_ACCEPTCONN", "SO_BINDTODEVICE",
+    "SO_BROADCAST", "SO_DEBUG", "SO_DONTROUTE", "SO_ERROR", "SO_KEEPALIVE",
+    "SO_LINGER", "SO_OOBINLINE", "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO",
+    "SO_REUSEADDR", "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE",
+    "TCP_NODELAY",
+)

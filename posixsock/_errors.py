@@ -1,0 +1,74 @@
+"""Failure as a value: the ``Error`` triple, ``check``, and the one place an
+``OSError`` or resolver failure becomes a triple.
+
+luaposix's ``pusherror`` pushes ``nil, "<call>: " .. strerror(errno), errno``
+(or the bare ``strerror`` when the call passes no name); ``Error`` is that
+triple as a NamedTuple, so ``value, message, errnum = result`` unpacks it the
+way Lua code receives three values.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union
+
+__all__ = ["Error", "check"]
+
+_T = TypeVar("_T")
+
+
+class Error(NamedTuple):
+    """A failed call: ``(None, message, errnum)``, luaposix's three values.
+
+    ``message`` is ``"<call>: <strerror>"`` (or ``strerror`` alone for
+    ``socket``, ``recv`` and ``recvfrom``, as in luaposix); for
+    ``getaddrinfo`` it is the resolver's ``gai_strerror`` text and ``errnum``
+    the (negative) ``EAI_*`` code.
+    """
+
+    value: None
+    message: str
+    errnum: int
+
+
+def check(result: Union[_T, Error], /) -> _T:
+    """Return the success value of a posixsock call, or raise its error.
+
+    An ``Error`` triple becomes ``OSError(errnum, message)``; anything else
+    is returned unchanged, so ``fd = check(socket(AF_INET, SOCK_STREAM, 0))``
+    is typed ``int``.
+    """
+    if type(result) is Error:
+        raise OSError(result.errnum, result.message)
+    return result  # type: ignore[return-value]  # narrowed by the test above
+
+
+# Error triples are immutable, so one instance per (call, errno) serves every
+# failure: a non-blocking loop that meets EAGAIN a million times allocates once.
+_cache: Dict[Tuple[Optional[str], int], Error] = {}
+
+
+def fail(call: Optional[str], errnum: int) -> Error:
+    """The triple for ``errnum`` raised by ``call`` (None: no prefix)."""
+    err = _cache.get((call, errnum))
+    if err is None:
+        text = os.strerror(errnum)
+        err = Error(None, text if call is None else f"{call}: {text}", errnum)
+        if len(_cache) < 4096:
+            _cache[(call, errnum)] = err
+    return err
+
+
+def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
+    """Turn an ``OSError`` from the stdlib into the triple luaposix returns.
+
+    A few stdlib checks raise ``OSError`` with no errno ("AF_UNIX path too
+    long", "no interface with this name"); ``default`` is the errno the C
+    call reports in that case.
+    """
+    errnum = exc.errno
+    return fail(call, default if errnum is None else errnum)
+
+
+def resolver_error(code: int, text: str) -> Error:
+    """A ``getaddrinfo`` failure: ``gai_strerror`` text and the EAI code."""
+    return Error(None, text, code)

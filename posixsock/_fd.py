@@ -1,0 +1,84 @@
+"""Lending an integer descriptor to the stdlib socket machinery, safely.
+
+The stdlib's socket methods are the only pure-stdlib way to make the socket
+system calls, and they live on ``_socket.socket`` objects.  Building one
+around a caller's descriptor is where the stdlib could harm it, so this is
+the one module that does it, and it does it like this:
+
+* ``_Borrowed`` overrides ``__del__`` with ``detach``.  CPython closes a
+  socket object's descriptor in its finalizer (``sock_finalize``); a
+  subclass's ``__del__`` replaces that finalizer, so a ``_Borrowed`` never
+  closes anything -- not when dropped, not at interpreter exit, not when its
+  constructor failed halfway -- and never emits a ``ResourceWarning``.
+* The type is always given with ``SOCK_NONBLOCK``.  CPython's
+  ``init_sockobject`` then sets the object's timeout to 0 *without* calling
+  ``fcntl``; any other type would apply ``socket.setdefaulttimeout`` by
+  setting ``O_NONBLOCK`` on the caller's descriptor.  A timeout of 0 makes
+  every method one plain system call (``sock_call_ex`` skips ``poll``), which
+  blocks or not as the descriptor's own ``O_NONBLOCK`` says, with the GIL
+  released and EINTR retried after signal handlers run (PEP 475).
+* The family of a borrowed object is *ours*, never the descriptor's.  For
+  calls that take no address the object is ``AF_UNIX``: ``getsockaddrlen``
+  then sizes the result buffer for ``sockaddr_un`` (110 bytes, the largest of
+  the families posixsock decodes) and ``makesockaddr`` decodes whatever
+  ``sa_family`` the kernel wrote.  For ``bind``/``connect``/``sendto`` the
+  object's family is the *address's* family, exactly what C passes.  So a
+  descriptor number that is closed and reused by a socket of another family
+  cannot be misread: nothing cached depends on what the descriptor was.
+* Objects are cached per descriptor number (and per family for address
+  calls).  CPython validates a descriptor with a ``getsockname`` call each
+  time an object is built; the cache makes that once per number.  A cached
+  object holds no state the kernel does not: after the number is closed its
+  calls fail with EBADF, after reuse they act on the new descriptor, both
+  exactly as the C calls would.
+"""
+from __future__ import annotations
+
+import _socket
+from typing import Dict, Optional, Union
+
+from ._errors import Error, fail, from_oserror
+
+_AF_UNIX: int = _socket.AF_UNIX
+# SOCK_NONBLOCK exists on Linux and the BSDs.  Where it is missing (macOS),
+# CPython's constructor applies socket.setdefaulttimeout() by setting
+# O_NONBLOCK, and no stdlib path avoids that: posixsock documents it.
+_LEND_TYPE: int = _socket.SOCK_STREAM | getattr(_socket, "SOCK_NONBLOCK", 0)
+_FD_MAX = 2**31 - 1
+EBADF = 9
+
+
+class _Borrowed(_socket.socket):
+    """A stdlib socket object that never closes its descriptor."""
+
+    __slots__ = ()
+
+    # Replaces CPython's closing finalizer; see the module docstring.
+    __del__ = _socket.socket.detach
+
+
+# fd -> AF_UNIX-family object (calls without an address argument)
+plain: Dict[int, _Borrowed] = {}
+# family -> fd -> object of that family (calls that convert an address)
+by_family: Dict[int, Dict[int, _Borrowed]] = {}
+
+
+def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
+    """Return a cached object for ``fd`` in ``family``, building it if needed.
+
+    ``fd`` must already be an ``int``.  A number that cannot name a
+    descriptor (negative, beyond C ``int``) gives EBADF, as the kernel does
+    for a closed one; a descriptor that is not a socket gives ENOTSOCK.
+    """
+    if not 0 <= fd <= _FD_MAX:
+        return fail(call, EBADF)
+    table = plain if family == _AF_UNIX else by_family.setdefault(family, {})
+    sock = table.get(fd)
+    if sock is None:
+        try:
+            sock = _Borrowed(family, _LEND_TYPE, 0, fd)
+        except OSError as exc:  # EBADF or ENOTSOCK from CPython's check
+            return from_oserror(call, exc, EBADF)
+        table[int(fd)] = sock
+    return sock
+

@@ -1,0 +1,292 @@
+"""Socket addresses: the ``SockAddr`` dict and its two conversions.
+
+``native(call, argn, addr)`` turns a ``SockAddr`` into what the stdlib's
+``getsockaddrarg`` builds the C ``struct sockaddr`` from; ``sockaddr(value)``
+turns what ``makesockaddr`` returns back into a ``SockAddr``.  luaposix keeps
+the same two functions (``sockaddr_from_lua``, ``pushsockaddrinfo``) with a
+list of allowed fields per family; so does this module, and it is the only
+place that dispatches on ``family``.
+
+Where the stdlib would give a value a meaning C does not, the value is
+refused here first: ``""`` (INADDR_ANY in CPython), ``"<broadcast>"`` and
+host names (CPython resolves them inside ``bind``/``connect``/``sendto``)
+are not numeric addresses, so they are EINVAL; a port outside 0-65535 is
+EINVAL, not an ``OverflowError`` and not wrapped modulo 65536 as luaposix's
+``htons`` does.
+"""
+from __future__ import annotations
+
+import _socket
+import os
+import sys
+from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, TypedDict, Union
+
+from . import _args
+
+__all__ = ["SockAddr", "AddrInfoHints"]
+
+
+class _SockAddrFamily(TypedDict):
+    family: int
+
+
+class SockAddr(_SockAddrFamily, total=False):
+    """A socket address, luaposix's ``sockaddr`` table.
+
+    ``family`` is always present; the other fields depend on it:
+
+    * ``AF_INET``: ``port``, ``addr`` (dotted quad);
+    * ``AF_INET6``: ``port``, ``addr``, ``flowinfo``, ``scope_id`` (the last
+      two optional on input, always present on output);
+    * ``AF_UNIX``: ``path`` (Linux abstract names start with ``"\\0"``; an
+      unnamed socket has ``""``);
+    * ``AF_NETLINK``: ``pid``, ``groups``;
+    * ``AF_PACKET``: ``ifindex``;
+    * ``getaddrinfo`` results also carry ``socktype``, ``protocol`` and,
+      when the resolver gave one, ``canonname``.
+    """
+
+    port: int
+    addr: str
+    flowinfo: int
+    scope_id: int
+    path: str
+    pid: int
+    groups: int
+    ifindex: int
+    socktype: int
+    protocol: int
+    canonname: str
+
+
+class AddrInfoHints(TypedDict, total=False):
+    """``getaddrinfo`` hints, luaposix's ``PosixAddrInfo`` table."""
+
+    family: int
+    socktype: int
+    protocol: int
+    flags: int
+
+
+AF_INET: int = _socket.AF_INET
+AF_INET6: int = _socket.AF_INET6
+AF_UNIX: int = _socket.AF_UNIX
+AF_UNSPEC: int = _socket.AF_UNSPEC
+AF_NETLINK: Optional[int] = getattr(_socket, "AF_NETLINK", None)
+AF_PACKET: Optional[int] = getattr(_socket, "AF_PACKET", None)
+EINVAL = 22
+ENODEV = 19
+ENAMETOOLONG = 36
+_U32 = 2**32 - 1
+_SUN_PATH = 108  # sizeof(((struct sockaddr_un *)0)->sun_path) on Linux
+_FLOWINFO_MAX = 0xFFFFF  # CPython's getsockaddrarg refuses more (OverflowError)
+
+Native = Union[Tuple[object, ...], bytes]
+Parsed = Union[Tuple[int, Native], int]  # (family, stdlib address) or errno
+
+# luaposix's Safinet_fields and friends: the names each family accepts
+_INET4: FrozenSet[str] = frozenset({"family", "port", "addr", "socktype", "canonname", "protocol"})
+_INET6: FrozenSet[str] = _INET4 | {"flowinfo", "scope_id"}
+_UNIX: FrozenSet[str] = frozenset({"family", "path"})
+_NETLINK: FrozenSet[str] = frozenset({"family", "pid", "groups"})
+_PACKET: FrozenSet[str] = frozenset({"family", "ifindex"})
+
+_MISSING = _args.MISSING
+
+
+def _fields(call: str, argn: int, addr: Mapping[str, object], allowed: FrozenSet[str]) -> None:
+    for name in addr:
+        if name not in allowed:
+            _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
+
+
+def _int(call: str, argn: int, addr: Mapping[str, object], name: str,
+         default: object = _MISSING) -> int:
+    value = addr.get(name, default)
+    if not isinstance(value, int):
+        _args.expected(call, argn, "int", value, name)
+    return value
+
+
+def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
+    value = addr.get(name, _MISSING)
+    if not isinstance(value, str):
+        _args.expected(call, argn, "str", value, name)
+    return value
+
+# Numeric addresses already checked by inet_pton, so the hot path of a UDP
+# loop does not re-parse the same string.  Bounded: cleared when full.
+_numeric: Dict[Tuple[int, str], bool] = {}
+
+
+def _is_numeric(family: int, text: str) -> bool:
+    key = (family, text)
+    ok = _numeric.get(key)
+    if ok is None:
+        try:
+            _socket.inet_pton(family, text)
+            ok = True
+        except (OSError, ValueError, UnicodeError):
+            ok = False  # not numeric, or NUL / non-ASCII text
+        if len(_numeric) >= 1024:
+            _numeric.clear()
+        _numeric[key] = ok
+    return ok
+
+
+def _inet4(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
+    port = _int(call, argn, addr, "port")
+    host = _str(call, argn, addr, "addr")
+    if len(addr) != 3:  # family, port, addr: nothing else to check
+        _fields(call, argn, addr, _INET4)
+    if not 0 <= port <= 0xFFFF or not _is_numeric(AF_INET, host):
+        return EINVAL
+    return AF_INET, (host, port)
+
+
+def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
+    port = _int(call, argn, addr, "port")
+    host = _str(call, argn, addr, "addr")
+    flowinfo = _int(call, argn, addr, "flowinfo", 0)
+    scope_id = _int(call, argn, addr, "scope_id", 0)
+    _fields(call, argn, addr, _INET6)
+    if (not 0 <= port <= 0xFFFF or not 0 <= flowinfo <= _FLOWINFO_MAX
+            or not 0 <= scope_id <= _U32 or not _is_numeric(AF_INET6, host)):
+        return EINVAL
+    return AF_INET6, (host, port, flowinfo, scope_id)
+
+
+def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
+    path = os.fsencode(_str(call, argn, addr, "path"))
+    _fields(call, argn, addr, _UNIX)
+    # CPython needs room for a terminating NUL after a filesystem path (so
+    # 107 bytes), none after an abstract name (108).  luaposix silently
+    # truncated at 108; the kernel would read past a longer one.
+    limit = _SUN_PATH if path[:1] in (b"", b"\0") else _SUN_PATH - 1
+    if len(path) > limit:
+        return ENAMETOOLONG
+    return AF_UNIX, path
+
+
+def _netlink(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
+    pid = _int(call, argn, addr, "pid")
+    groups = _int(call, argn, addr, "groups")
+    _fields(call, argn, addr, _NETLINK)
+    if not 0 <= pid <= _U32 or not 0 <= groups <= _U32:
+        return EINVAL
+    assert AF_NETLINK is not None
+    return AF_NETLINK, (pid, groups)
+
+
+def _packet(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
+    ifindex = _int(call, argn, addr, "ifindex")
+    _fields(call, argn, addr, _PACKET)
+    # CPython's AF_PACKET address names the interface, which it turns back
+    # into sll_ifindex with SIOCGIFINDEX; sll_protocol stays 0, as luaposix's
+    # memset leaves it.  An index with no interface (0 included) is ENODEV.
+    if not 0 < ifindex <= _U32:
+        return ENODEV
+    try:
+        name = _socket.if_indextoname(ifindex)
+    except (OSError, OverflowError):
+        return ENODEV
+    assert AF_PACKET is not None
+    return AF_PACKET, (name, 0)
+
+
+_PARSERS: Dict[int, Callable[[str, int, Mapping[str, object]], Parsed]] = {
+    AF_INET: _inet4, AF_INET6: _inet6, AF_UNIX: _unix,
+}
+if AF_NETLINK is not None:
+    _PARSERS[AF_NETLINK] = _netlink
+if AF_PACKET is not None:
+    _PARSERS[AF_PACKET] = _packet
+
+
+def native(call: str, argn: int, addr: object) -> Parsed:
+    """Convert argument ``argn`` of ``call`` to ``(family, stdlib address)``.
+
+    Returns an errno (EINVAL, ENAMETOOLONG, ENODEV) for an address C could not
+    express; raises ``TypeError``/``ValueError`` for a malformed dict.
+    """
+    if not isinstance(addr, dict):
+        _args.expected(call, argn, "dict", addr)
+    family = addr.get("family", _MISSING)
+    parse = _PARSERS.get(family) if type(family) is int else None
+    if parse is None:
+        if not isinstance(family, int):
+            _args.expected(call, argn, "int", family, "family")
+        parse = _PARSERS.get(int(family))
+        if parse is None:
+            _args.bad(call, argn, f"unsupported family type {family}", ValueError)
+    return parse(call, argn, addr)
+
+
+_SO_DOMAIN: Optional[int] = getattr(_socket, "SO_DOMAIN", None)
+
+
+def _domain(sock: Optional[_socket.socket]) -> int:
+    """The descriptor's family, asked of the kernel (-1: cannot tell)."""
+    if sock is None or _SO_DOMAIN is None:
+        return -1
+    try:
+        family: int = sock.getsockopt(_socket.SOL_SOCKET, _SO_DOMAIN)
+    except OSError:
+        return -1
+    return family
+
+
+def sockaddr(value: Any, sock: Optional[_socket.socket] = None) -> SockAddr:
+    """Convert a ``makesockaddr`` result into a ``SockAddr``.
+
+    ``makesockaddr`` dispatches on the ``sa_family`` the kernel wrote, so the
+    shape of its result tells the family; the two shapes other families
+    share -- ``(int, int)`` is netlink but also vsock and qipcrtr, and
+    ``(str, int)`` with a colon is Bluetooth -- are settled by asking the
+    socket (``SO_DOMAIN``).  ``None`` means the kernel returned no address
+    (a stream socket's ``recvfrom``, an unnamed datagram sender): the
+    zeroed ``sockaddr`` a C caller would see, ``{"family": AF_UNSPEC}``.
+    """
+    kind = type(value)
+    if kind is tuple:
+        t: Tuple[Any, ...] = value
+        size = len(t)
+        host = t[0]
+        if type(host) is str:
+            if size == 2 and ":" not in host:
+                return {"family": AF_INET, "port": t[1], "addr": host}
+            if size == 4:
+                return {"family": AF_INET6, "port": t[1], "addr": host,
+                        "flowinfo": t[2], "scope_id": t[3]}
+            if size == 5 and AF_PACKET is not None:
+                return {"family": AF_PACKET, "ifindex": _ifindex(host)}
+        elif size == 2 and type(t[1]) is int and AF_NETLINK is not None:
+            if _domain(sock) in (AF_NETLINK, -1):
+                return {"family": AF_NETLINK, "pid": host, "groups": t[1]}
+        elif size == 2 and type(t[1]) is bytes and type(host) is int:
+            return {"family": host}  # makesockaddr's unknown-family branch
+        family = _domain(sock)
+        return {"family": AF_UNSPEC if family < 0 else family}
+    if kind is str:
+        return {"family": AF_UNIX, "path": value}
+    if kind is bytes:  # Linux abstract name, "\0" first: keep every byte
+        return {"family": AF_UNIX, "path": os.fsdecode(value)}
+    if value is None:
+        return {"family": AF_UNSPEC}
+    family = _domain(sock)  # pragma: no cover - a shape CPython does not make
+    return {"family": AF_UNSPEC if family < 0 else family}
+
+
+def _ifindex(name: str) -> int:
+    # makesockaddr turned sll_ifindex into a name with SIOCGIFNAME ("" when
+    # that failed); turn it back.
+    if not name:
+        return 0
+    try:
+        return _socket.if_nametoindex(name)
+    except OSError:
+        return 0
+
+
+if sys.platform != "linux":  # pragma: no cover
+    _SUN_PATH = 104  # BSD and macOS

@@ -1,0 +1,131 @@
+"""Socket options: one table row per option that is not a C ``int``.
+
+Each row names the option's value codec.  ``setsockopt`` encodes
+``value1``/``value2`` into the bytes C would pass; ``getsockopt`` asks for
+the codec's size and decodes.  Options without a row are a C ``int``, as in
+luaposix's ``Psetsockopt``/``Pgetsockopt`` fallback.
+"""
+from __future__ import annotations
+
+import _socket
+import os
+import struct
+from typing import Callable, Dict, NamedTuple, Optional, Tuple, TypedDict, Union
+
+from . import _args
+
+__all__ = ["Timeval", "Linger", "OptValue"]
+
+
+class Timeval(TypedDict):
+    """``struct timeval``: SO_RCVTIMEO / SO_SNDTIMEO values."""
+
+    tv_sec: int
+    tv_usec: int
+
+
+class Linger(TypedDict):
+    """``struct linger``: SO_LINGER values."""
+
+    l_onoff: int
+    l_linger: int
+
+
+OptValue = Union[int, Timeval, Linger, str]
+Encoded = Union[bytes, int]  # the bytes to pass, or an errno to report
+
+EINVAL = 22
+_IFNAMSIZ = 16
+_LONG_MIN, _LONG_MAX = -(2 ** (8 * struct.calcsize("@l") - 1)), 2 ** (8 * struct.calcsize("@l") - 1) - 1
+_LINGER = struct.Struct("@ii")
+_TIMEVAL = struct.Struct("@ll")  # time_t, suseconds_t: both long on Linux
+_MREQ6_IFINDEX = struct.Struct("@I")
+
+
+class Codec(NamedTuple):
+    """How one option's value travels: ``nvalues`` arguments to encode,
+    ``size`` bytes to ask ``getsockopt`` for, and the decoder (None: get is
+    a C ``int``, as luaposix does for options it only special-cases on set).
+    """
+
+    nvalues: int
+    encode: Callable[[object, object], Encoded]
+    size: int
+    decode: Optional[Callable[[bytes], OptValue]]
+
+
+def _long(argn: int, value: object) -> int:
+    if not isinstance(value, int):
+        _args.expected("setsockopt", argn, "int", value)
+    if not _LONG_MIN <= value <= _LONG_MAX:
+        _args.bad("setsockopt", argn, f"int out of C long range, got {value}", ValueError)
+    return value
+
+
+def _padded(data: bytes, size: int) -> bytes:
+    return data if len(data) >= size else data + bytes(size - len(data))
+
+
+def _enc_linger(v1: object, v2: object) -> Encoded:
+    return _LINGER.pack(_args.cint("setsockopt", 4, v1), _args.cint("setsockopt", 5, v2))
+
+
+def _dec_linger(data: bytes) -> OptValue:
+    onoff, linger = _LINGER.unpack(_padded(data, _LINGER.size))
+    return {"l_onoff": onoff, "l_linger": linger}
+
+
+def _enc_timeval(v1: object, v2: object) -> Encoded:
+    return _TIMEVAL.pack(_long(4, v1), _long(5, v2))
+
+
+def _dec_timeval(data: bytes) -> OptValue:
+    sec, usec = _TIMEVAL.unpack(_padded(data, _TIMEVAL.size))
+    return {"tv_sec": sec, "tv_usec": usec}
+
+
+def _enc_ifname(v1: object, v2: object) -> Encoded:
+    # The whole name goes to the kernel, which itself stops at IFNAMSIZ-1;
+    # luaposix truncated it first with strncpy.
+    if not isinstance(v1, str):
+        _args.expected("setsockopt", 4, "str", v1)
+    return os.fsencode(v1)
+
+
+def _dec_ifname(data: bytes) -> OptValue:
+    # The kernel counts the terminating NUL in the length it returns, which
+    # luaposix passes on ("lo\0"); the name is what precedes it.
+    return os.fsdecode(data.split(b"\0", 1)[0])
+
+
+def _enc_mreq6(v1: object, v2: object) -> Encoded:
+    # struct ipv6_mreq: the group address, then the interface index (0:
+    # let the kernel choose, as luaposix always sends).
+    if not isinstance(v1, str):
+        _args.expected("setsockopt", 4, "str", v1)
+    try:
+        group = _socket.inet_pton(_socket.AF_INET6, v1)
+    except (OSError, ValueError, UnicodeError):
+        return EINVAL  # luaposix ignored inet_pton failing and sent "::"
+    return group + _MREQ6_IFINDEX.pack(0)
+
+
+LINGER = Codec(2, _enc_linger, _LINGER.size, _dec_linger)
+TIMEVAL = Codec(2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
+IFNAME = Codec(1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
+MREQ6 = Codec(1, _enc_mreq6, 0, None)
+
+_SOL_SOCKET: int = _socket.SOL_SOCKET
+_IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
+
+TABLE: Dict[Tuple[int, int], Codec] = {
+    (_SOL_SOCKET, _socket.SO_LINGER): LINGER,
+    (_SOL_SOCKET, _socket.SO_RCVTIMEO): TIMEVAL,
+    (_SOL_SOCKET, _socket.SO_SNDTIMEO): TIMEVAL,
+}
+for _name, _codec in (("SO_BINDTODEVICE", IFNAME),):
+    if hasattr(_socket, _name):
+        TABLE[(_SOL_SOCKET, getattr(_socket, _name))] = _codec
+for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
+    if hasattr(_socket, _name):
+        TABLE[(_IPPROTO_IPV6, getattr(_socket, _name))] = MREQ6
