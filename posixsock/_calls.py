@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from . import _args
 from ._errors import Error, fail, from_oserror, resolver_error
-from ._fd import _Borrowed, by_family, lend, plain
+from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
 from ._sockopt import TABLE, OptValue
 
@@ -59,19 +59,6 @@ except OSError:  # pragma: no cover - no AF_UNIX at all
 
 
 # --- shared steps ------------------------------------------------------------
-
-def _sock(call: str, prefix: Optional[str], fd: object) -> Union[_Borrowed, Error]:
-    """The plain borrowed object for argument 1, type-checked (slow path)."""
-    if not isinstance(fd, int):
-        _args.expected(call, 1, "int", fd)
-    return lend(int(fd), _AF_UNIX, prefix)
-
-
-def _plain(call: str, fd: object) -> Union[_Borrowed, Error]:
-    """The plain borrowed object for argument 1 of ``call``."""
-    sock = _plain_get(fd) if type(fd) is int else None
-    return _sock(call, call, fd) if sock is None else sock
-
 
 # luaposix's words when sockaddr_from_lua fails (its errno was stale; ours is
 # the reason the address was refused).
@@ -346,7 +333,7 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     :param backlog: maximum length of the queue of pending connections
     :returns: ``0``, or ``Error(None, "listen: <strerror>", errnum)``
     """
-    sock = _plain("listen", fd)
+    sock = borrow("listen", "listen", fd)
     if isinstance(sock, Error):
         return sock
     n = _args.cint("listen", 2, backlog)
@@ -367,7 +354,7 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
         close-on-exec and blocking -- or
         ``Error(None, "accept: <strerror>", errnum)``
     """
-    sock = _plain("accept", fd)
+    sock = borrow("accept", "accept", fd)
     if isinstance(sock, Error):
         return sock
     try:
@@ -431,7 +418,7 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None:
-        lent = _sock("recv", None, fd)
+        lent = borrow("recv", None, fd)
         if isinstance(lent, Error):
             return lent
         sock = lent
@@ -456,7 +443,7 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None:
-        lent = _sock("recvfrom", None, fd)
+        lent = borrow("recvfrom", None, fd)
         if isinstance(lent, Error):
             return lent
         sock = lent
@@ -485,7 +472,7 @@ def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
         ``Error(None, "send: <strerror>", errnum)`` (EPIPE, not SIGPIPE:
         Python ignores SIGPIPE)
     """
-    sock = _plain("send", fd)
+    sock = borrow("send", "send", fd)
     if isinstance(sock, Error):
         return sock
     try:
@@ -528,7 +515,7 @@ def shutdown(fd: int, how: int, /) -> Union[int, Error]:
     :param how: ``SHUT_RD``, ``SHUT_WR`` or ``SHUT_RDWR``
     :returns: ``0``, or ``Error(None, "shutdown: <strerror>", errnum)``
     """
-    sock = _plain("shutdown", fd)
+    sock = borrow("shutdown", "shutdown", fd)
     if isinstance(sock, Error):
         return sock
     h = _args.cint("shutdown", 2, how)
@@ -556,10 +543,9 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     lvl = _args.cint("setsockopt", 2, level)
     opt = _args.cint("setsockopt", 3, name)
     codec = TABLE.get((lvl, opt))
-    nvalues = 1 if codec is None else codec.nvalues
-    if nvalues == 2 and value2 is None:
+    if value2 is None and codec is not None and codec.least == 2:
         _args.expected("setsockopt", 5, "int", _args.MISSING)
-    if nvalues == 1 and value2 is not None:
+    if value2 is not None and (codec is None or codec.most == 1):
         _args.bad("setsockopt", 5, "no more than 4 arguments expected, got 5")
     value: Union[int, bytes]
     if codec is None:
@@ -569,7 +555,7 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
         if type(encoded) is int:
             return fail("setsockopt", encoded)
         value = encoded
-    sock = _plain("setsockopt", fd)
+    sock = borrow("setsockopt", "setsockopt", fd)
     if isinstance(sock, Error):
         return sock
     try:
@@ -591,7 +577,7 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     """
     lvl = _args.cint("getsockopt", 2, level)
     opt = _args.cint("getsockopt", 3, name)
-    sock = _plain("getsockopt", fd)
+    sock = borrow("getsockopt", "getsockopt", fd)
     if isinstance(sock, Error):
         return sock
     codec = TABLE.get((lvl, opt))
@@ -610,7 +596,7 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
     :returns: its ``SockAddr``, or
         ``Error(None, "getsockname: <strerror>", errnum)``
     """
-    sock = _plain("getsockname", fd)
+    sock = borrow("getsockname", "getsockname", fd)
     if isinstance(sock, Error):
         return sock
     try:
@@ -626,7 +612,7 @@ def getpeername(fd: int, /) -> Union[SockAddr, Error]:
     :returns: the peer's ``SockAddr``, or
         ``Error(None, "getpeername: <strerror>", errnum)``
     """
-    sock = _plain("getpeername", fd)
+    sock = borrow("getpeername", "getpeername", fd)
     if isinstance(sock, Error):
         return sock
     try:

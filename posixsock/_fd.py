@@ -37,6 +37,7 @@ from __future__ import annotations
 import _socket
 from typing import Dict, Optional, Union
 
+from . import _args
 from ._errors import Error, fail, from_oserror
 
 _AF_UNIX: int = _socket.AF_UNIX
@@ -82,3 +83,19 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
         table[int(fd)] = sock
     return sock
 
+
+
+_plain_get = plain.get
+
+
+def borrow(call: str, prefix: Optional[str], fd: object) -> Union[_Borrowed, Error]:
+    """The ``AF_UNIX`` object for argument 1 of ``call``, type-checked.
+
+    ``prefix`` heads the error message (None: bare ``strerror``).
+    """
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is not None:
+        return sock
+    if not isinstance(fd, int):
+        _args.expected(call, 1, "int", fd)
+    return lend(int(fd), _AF_UNIX, prefix)

@@ -43,12 +43,14 @@ _MREQ6_IFINDEX = struct.Struct("@I")
 
 
 class Codec(NamedTuple):
-    """How one option's value travels: ``nvalues`` arguments to encode,
-    ``size`` bytes to ask ``getsockopt`` for, and the decoder (None: get is
-    a C ``int``, as luaposix does for options it only special-cases on set).
+    """How one option's value travels: ``setsockopt`` takes ``least`` to
+    ``most`` values (1 or 2) and ``encode`` makes the bytes; ``getsockopt``
+    asks for ``size`` bytes and ``decode`` reads them (None: get is a C
+    ``int``, as luaposix does for options it only special-cases on set).
     """
 
-    nvalues: int
+    least: int
+    most: int
     encode: Callable[[object, object], Encoded]
     size: int
     decode: Optional[Callable[[bytes], OptValue]]
@@ -110,10 +112,10 @@ def _enc_mreq6(v1: object, v2: object) -> Encoded:
     return group + _MREQ6_IFINDEX.pack(0)
 
 
-LINGER = Codec(2, _enc_linger, _LINGER.size, _dec_linger)
-TIMEVAL = Codec(2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
-IFNAME = Codec(1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
-MREQ6 = Codec(1, _enc_mreq6, 0, None)
+LINGER = Codec(2, 2, _enc_linger, _LINGER.size, _dec_linger)
+TIMEVAL = Codec(2, 2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
+IFNAME = Codec(1, 1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
+MREQ6 = Codec(1, 1, _enc_mreq6, 0, None)
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
