@@ -13,7 +13,7 @@ import os
 import select
 import struct
 import termios
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _args
 from ._errors import Error, fail, from_oserror, resolver_error
@@ -73,15 +73,15 @@ def _addressed(call: str, fd: object, addr: object, argn: int
                ) -> Union[Tuple[_Borrowed, Native], Error]:
     """Check ``fd`` and convert ``addr``: the object to call, in the address's
     family, and the address in the stdlib's form."""
-    if type(fd) is not int:
+    if type(fd) is not int:  # argument 1 is checked first, as in luaposix
         if not isinstance(fd, int):
             _args.expected(call, 1, "int", fd)
         fd = int(fd)
     parsed = native(call, argn, addr)
-    if isinstance(parsed, int):
+    if type(parsed) is int:
         return fail(_ADDRESS_WORDS[call] if parsed == EINVAL else call, parsed)
-    family, address = parsed
-    table = plain if family == _AF_UNIX else by_family.get(family)
+    family, address = parsed  # type: ignore[misc]
+    table = by_family.get(family)
     sock = None if table is None else table.get(fd)
     if sock is None:
         lent = lend(fd, family, call)
@@ -396,14 +396,26 @@ def _available(sock: _Borrowed, count: int, flags: int) -> int:
         size = min(count, max(65536, size * 4))
 
 
-def _slow_count(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[int, int]:
-    """Check ``count`` and ``flags`` of a receive; the count to pass.
+def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
+    """A receive the fast path does not take: checks the arguments, learns
+    the size of a large ``count``, and keeps MSG_TRUNC from reading past
+    the data.  Returns ``(data, source address)``; raises ``OSError`` as
+    the receive would.
 
-    Raises ``OSError`` as the receive would, while learning a large count.
+    With MSG_TRUNC the kernel returns a datagram's full length, which can
+    exceed ``count``; CPython's ``recv`` would then grow its buffer to that
+    length without filling it.  Receiving into our own buffer returns only
+    the bytes that arrived.
     """
     n = _count(call, count)
     f = _args.cint(call, 3, flags)
-    return (_available(sock, n, f) if n > _DIRECT else n), f
+    if n > _DIRECT:
+        n = _available(sock, n, f)
+    if not f & _MSG_TRUNC:
+        return sock.recvfrom(n, f)
+    buffer = bytearray(n)
+    got, source = sock.recvfrom_into(buffer, n, f)
+    return bytes(buffer[:got]) if got < n else bytes(buffer), source
 
 
 def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
@@ -424,8 +436,8 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
         sock = lent
     try:
         if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
-            count, flags = _slow_count("recv", sock, count, flags)
-        data: bytes = sock.recv(count, flags)
+            return _recv_slow("recv", sock, count, flags)[0]
+        data: bytes = sock.recv(count)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
     return data
@@ -449,8 +461,9 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
         sock = lent
     try:
         if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
-            count, flags = _slow_count("recvfrom", sock, count, flags)
-        data, source = sock.recvfrom(count, flags)
+            data, source = _recv_slow("recvfrom", sock, count, flags)
+        else:
+            data, source = sock.recvfrom(count)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
     return data, sockaddr(source, sock)
@@ -472,9 +485,12 @@ def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
         ``Error(None, "send: <strerror>", errnum)`` (EPIPE, not SIGPIPE:
         Python ignores SIGPIPE)
     """
-    sock = borrow("send", "send", fd)
-    if isinstance(sock, Error):
-        return sock
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is None:
+        lent = borrow("send", "send", fd)
+        if isinstance(lent, Error):
+            return lent
+        sock = lent
     try:
         return sock.send(buffer, flags)
     except OSError as exc:
@@ -596,9 +612,12 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
     :returns: its ``SockAddr``, or
         ``Error(None, "getsockname: <strerror>", errnum)``
     """
-    sock = borrow("getsockname", "getsockname", fd)
-    if isinstance(sock, Error):
-        return sock
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is None:
+        lent = borrow("getsockname", "getsockname", fd)
+        if isinstance(lent, Error):
+            return lent
+        sock = lent
     try:
         return sockaddr(sock.getsockname(), sock)
     except OSError as exc:

@@ -58,10 +58,10 @@ class _Borrowed(_socket.socket):
     __del__ = _socket.socket.detach
 
 
-# fd -> AF_UNIX-family object (calls without an address argument)
-plain: Dict[int, _Borrowed] = {}
 # family -> fd -> object of that family (calls that convert an address)
 by_family: Dict[int, Dict[int, _Borrowed]] = {}
+# fd -> AF_UNIX-family object, also for calls without an address argument
+plain: Dict[int, _Borrowed] = by_family.setdefault(_AF_UNIX, {})
 
 
 def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
@@ -73,7 +73,7 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
     """
     if not 0 <= fd <= _FD_MAX:
         return fail(call, EBADF)
-    table = plain if family == _AF_UNIX else by_family.setdefault(family, {})
+    table = by_family.setdefault(family, {})
     sock = table.get(fd)
     if sock is None:
         try:

@@ -114,34 +114,41 @@ def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
         _args.expected(call, argn, "str", value, name)
     return value
 
-# Numeric addresses already checked by inet_pton, so the hot path of a UDP
-# loop does not re-parse the same string.  Bounded: cleared when full.
-_numeric: Dict[Tuple[int, str], bool] = {}
+# Numeric addresses already checked by inet_pton, per family, so the hot
+# path of a UDP loop does not parse the same string again.  Bounded.
+_numeric: Dict[int, Dict[str, bool]] = {AF_INET: {}, AF_INET6: {}}
 
 
 def _is_numeric(family: int, text: str) -> bool:
-    key = (family, text)
-    ok = _numeric.get(key)
+    seen = _numeric[family]
+    ok = seen.get(text)
     if ok is None:
         try:
             _socket.inet_pton(family, text)
             ok = True
         except (OSError, ValueError, UnicodeError):
             ok = False  # not numeric, or NUL / non-ASCII text
-        if len(_numeric) >= 1024:
-            _numeric.clear()
-        _numeric[key] = ok
+        if len(seen) >= 1024:
+            seen.clear()
+        seen[text] = ok
     return ok
 
 
+_numeric4_get = _numeric[AF_INET].get
+
+
 def _inet4(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
-    port = _int(call, argn, addr, "port")
-    host = _str(call, argn, addr, "addr")
-    if len(addr) != 3:  # family, port, addr: nothing else to check
+    port = addr.get("port")
+    host = addr.get("addr")
+    if type(port) is not int or type(host) is not str or len(addr) != 3:
+        # anything but exactly {family, port, addr} with exact types: check
+        # each field in luaposix's order, for its words
+        port = _int(call, argn, addr, "port")
+        host = _str(call, argn, addr, "addr")
         _fields(call, argn, addr, _INET4)
-    if not 0 <= port <= 0xFFFF or not _is_numeric(AF_INET, host):
-        return EINVAL
-    return AF_INET, (host, port)
+    if 0 <= port <= 0xFFFF and (_numeric4_get(host) or _is_numeric(AF_INET, host)):
+        return AF_INET, (host, port)
+    return EINVAL
 
 
 def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
@@ -209,16 +216,20 @@ def native(call: str, argn: int, addr: object) -> Parsed:
     Returns an errno (EINVAL, ENAMETOOLONG, ENODEV) for an address C could not
     express; raises ``TypeError``/``ValueError`` for a malformed dict.
     """
+    if type(addr) is dict:
+        family = addr.get("family")
+        if type(family) is int:
+            parse = _PARSERS.get(family)
+            if parse is not None:
+                return parse(call, argn, addr)
     if not isinstance(addr, dict):
         _args.expected(call, argn, "dict", addr)
     family = addr.get("family", _MISSING)
-    parse = _PARSERS.get(family) if type(family) is int else None
+    if not isinstance(family, int):
+        _args.expected(call, argn, "int", family, "family")
+    parse = _PARSERS.get(int(family))
     if parse is None:
-        if not isinstance(family, int):
-            _args.expected(call, argn, "int", family, "family")
-        parse = _PARSERS.get(int(family))
-        if parse is None:
-            _args.bad(call, argn, f"unsupported family type {family}", ValueError)
+        _args.bad(call, argn, f"unsupported family type {family}", ValueError)
     return parse(call, argn, addr)
 
 
@@ -247,33 +258,36 @@ def sockaddr(value: Any, sock: Optional[_socket.socket] = None) -> SockAddr:
     (a stream socket's ``recvfrom``, an unnamed datagram sender): the
     zeroed ``sockaddr`` a C caller would see, ``{"family": AF_UNSPEC}``.
     """
+    if type(value) is tuple and len(value) == 2:
+        host, port = value
+        if type(host) is str and ":" not in host:  # IPv4: the hot case first
+            return {"family": AF_INET, "port": port, "addr": host}
+    return _other(value, sock)
+
+
+def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
     kind = type(value)
     if kind is tuple:
-        t: Tuple[Any, ...] = value
-        size = len(t)
-        host = t[0]
+        size = len(value)
+        host = value[0]
         if type(host) is str:
-            if size == 2 and ":" not in host:
-                return {"family": AF_INET, "port": t[1], "addr": host}
             if size == 4:
-                return {"family": AF_INET6, "port": t[1], "addr": host,
-                        "flowinfo": t[2], "scope_id": t[3]}
+                return {"family": AF_INET6, "port": value[1], "addr": host,
+                        "flowinfo": value[2], "scope_id": value[3]}
             if size == 5 and AF_PACKET is not None:
                 return {"family": AF_PACKET, "ifindex": _ifindex(host)}
-        elif size == 2 and type(t[1]) is int and AF_NETLINK is not None:
+        elif size == 2 and type(value[1]) is int and AF_NETLINK is not None:
             if _domain(sock) in (AF_NETLINK, -1):
-                return {"family": AF_NETLINK, "pid": host, "groups": t[1]}
-        elif size == 2 and type(t[1]) is bytes and type(host) is int:
+                return {"family": AF_NETLINK, "pid": host, "groups": value[1]}
+        elif size == 2 and type(value[1]) is bytes and type(host) is int:
             return {"family": host}  # makesockaddr's unknown-family branch
-        family = _domain(sock)
-        return {"family": AF_UNSPEC if family < 0 else family}
-    if kind is str:
+    elif kind is str:
         return {"family": AF_UNIX, "path": value}
-    if kind is bytes:  # Linux abstract name, "\0" first: keep every byte
+    elif kind is bytes:  # Linux abstract name, "\0" first: keep every byte
         return {"family": AF_UNIX, "path": os.fsdecode(value)}
-    if value is None:
+    elif value is None:
         return {"family": AF_UNSPEC}
-    family = _domain(sock)  # pragma: no cover - a shape CPython does not make
+    family = _domain(sock)  # a shape of another family: say which, no more
     return {"family": AF_UNSPEC if family < 0 else family}
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Dict, NamedTuple, Optional, Tuple, TypedDict, Union
 
 from . import _args
 
-__all__ = ["Timeval", "Linger", "OptValue"]
+__all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
 
 class Timeval(TypedDict):
@@ -31,15 +31,28 @@ class Linger(TypedDict):
     l_linger: int
 
 
-OptValue = Union[int, Timeval, Linger, str]
+class PeerCred(TypedDict):
+    """``struct ucred``: the SO_PEERCRED value, the peer's credentials as
+    they were when it connected (or called ``socketpair``)."""
+
+    pid: int
+    uid: int
+    gid: int
+
+
+OptValue = Union[int, Timeval, Linger, str, PeerCred]
 Encoded = Union[bytes, int]  # the bytes to pass, or an errno to report
 
+ENODEV = 19
 EINVAL = 22
+_U32 = 2**32 - 1
 _IFNAMSIZ = 16
 _LONG_MIN, _LONG_MAX = -(2 ** (8 * struct.calcsize("@l") - 1)), 2 ** (8 * struct.calcsize("@l") - 1) - 1
 _LINGER = struct.Struct("@ii")
 _TIMEVAL = struct.Struct("@ll")  # time_t, suseconds_t: both long on Linux
 _MREQ6_IFINDEX = struct.Struct("@I")
+_UCRED = struct.Struct("@iII")  # pid_t, uid_t, gid_t
+_INT = struct.Struct("@i")
 
 
 class Codec(NamedTuple):
@@ -100,22 +113,59 @@ def _dec_ifname(data: bytes) -> OptValue:
     return os.fsdecode(data.split(b"\0", 1)[0])
 
 
-def _enc_mreq6(v1: object, v2: object) -> Encoded:
-    # struct ipv6_mreq: the group address, then the interface index (0:
-    # let the kernel choose, as luaposix always sends).
-    if not isinstance(v1, str):
-        _args.expected("setsockopt", 4, "str", v1)
+def _address(family: int, value: object, argn: int) -> Optional[bytes]:
+    """``value``, a numeric address text, packed as C's ``inet_pton`` would
+    (None: not an address of ``family``)."""
+    if not isinstance(value, str):
+        _args.expected("setsockopt", argn, "str", value)
     try:
-        group = _socket.inet_pton(_socket.AF_INET6, v1)
+        return _socket.inet_pton(family, value)
     except (OSError, ValueError, UnicodeError):
+        return None
+
+
+def _enc_mreq6(v1: object, v2: object) -> Encoded:
+    # struct ipv6_mreq: the group address, then the interface index.  Without
+    # value2 the index is 0 (the kernel chooses), as luaposix always sends.
+    group = _address(_socket.AF_INET6, v1, 4)
+    if v2 is None:
+        v2 = 0
+    elif not isinstance(v2, int):
+        _args.expected("setsockopt", 5, "int", v2)
+    if group is None:
         return EINVAL  # luaposix ignored inet_pton failing and sent "::"
-    return group + _MREQ6_IFINDEX.pack(0)
+    if not 0 <= v2 <= _U32:
+        return ENODEV  # an index no interface can have
+    return group + _MREQ6_IFINDEX.pack(v2)
+
+
+def _enc_mreq(v1: object, v2: object) -> Encoded:
+    # struct ip_mreq: the group address, then the local interface's address
+    # (value2; without it INADDR_ANY, "0.0.0.0": the kernel chooses).
+    group = _address(_socket.AF_INET, v1, 4)
+    local = b"\0\0\0\0" if v2 is None else _address(_socket.AF_INET, v2, 5)
+    if group is None or local is None:
+        return EINVAL
+    return group + local
+
+
+def _enc_int(v1: object, v2: object) -> Encoded:
+    return _INT.pack(_args.cint("setsockopt", 4, v1))
+
+
+def _dec_ucred(data: bytes) -> OptValue:
+    pid, uid, gid = _UCRED.unpack(_padded(data, _UCRED.size))
+    return {"pid": pid, "uid": uid, "gid": gid}
 
 
 LINGER = Codec(2, 2, _enc_linger, _LINGER.size, _dec_linger)
 TIMEVAL = Codec(2, 2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
 IFNAME = Codec(1, 1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
-MREQ6 = Codec(1, 1, _enc_mreq6, 0, None)
+MREQ6 = Codec(1, 2, _enc_mreq6, 0, None)
+MREQ = Codec(1, 2, _enc_mreq, 0, None)
+# SO_PEERCRED is read-only: a set passes the int C would, and the kernel
+# refuses it (ENOPROTOOPT).
+UCRED = Codec(1, 1, _enc_int, _UCRED.size, _dec_ucred)
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
@@ -125,9 +175,12 @@ TABLE: Dict[Tuple[int, int], Codec] = {
     (_SOL_SOCKET, _socket.SO_RCVTIMEO): TIMEVAL,
     (_SOL_SOCKET, _socket.SO_SNDTIMEO): TIMEVAL,
 }
-for _name, _codec in (("SO_BINDTODEVICE", IFNAME),):
+for _name, _codec in (("SO_BINDTODEVICE", IFNAME), ("SO_PEERCRED", UCRED)):
     if hasattr(_socket, _name):
         TABLE[(_SOL_SOCKET, getattr(_socket, _name))] = _codec
 for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
     if hasattr(_socket, _name):
         TABLE[(_IPPROTO_IPV6, getattr(_socket, _name))] = MREQ6
+for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
+    if hasattr(_socket, _name):
+        TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
