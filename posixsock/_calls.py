@@ -333,10 +333,10 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     :param backlog: maximum length of the queue of pending connections
     :returns: ``0``, or ``Error(None, "listen: <strerror>", errnum)``
     """
+    n = _args.cint("listen", 2, backlog)
     sock = borrow("listen", "listen", fd)
     if isinstance(sock, Error):
         return sock
-    n = _args.cint("listen", 2, backlog)
     # CPython raises a negative backlog to 0; the kernel reads it as unsigned
     # and caps it at somaxconn, exactly as it caps INT_MAX.
     try:
@@ -432,6 +432,8 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     if sock is None:
         lent = borrow("recv", None, fd)
         if isinstance(lent, Error):
+            _count("recv", count)  # programming errors first, as luaposix
+            _args.cint("recv", 3, flags)
             return lent
         sock = lent
     try:
@@ -457,6 +459,8 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
     if sock is None:
         lent = borrow("recvfrom", None, fd)
         if isinstance(lent, Error):
+            _count("recvfrom", count)  # programming errors first, as luaposix
+            _args.cint("recvfrom", 3, flags)
             return lent
         sock = lent
     try:
@@ -489,6 +493,7 @@ def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
     if sock is None:
         lent = borrow("send", "send", fd)
         if isinstance(lent, Error):
+            _send_args("send", buffer, flags, 3)  # programming errors first
             return lent
         sock = lent
     try:
@@ -513,6 +518,7 @@ def sendto(fd: int, buffer: bytes, destination: SockAddr, flags: int = 0, /
     """
     target = _addressed("sendto", fd, destination, 3)
     if isinstance(target, Error):
+        _send_args("sendto", buffer, flags, 4)  # programming errors first
         return target
     sock, address = target
     try:
@@ -531,10 +537,10 @@ def shutdown(fd: int, how: int, /) -> Union[int, Error]:
     :param how: ``SHUT_RD``, ``SHUT_WR`` or ``SHUT_RDWR``
     :returns: ``0``, or ``Error(None, "shutdown: <strerror>", errnum)``
     """
+    h = _args.cint("shutdown", 2, how)
     sock = borrow("shutdown", "shutdown", fd)
     if isinstance(sock, Error):
         return sock
-    h = _args.cint("shutdown", 2, how)
     try:
         sock.shutdown(h)
     except OSError as exc:
