@@ -35,9 +35,20 @@ from ._constants import (
     SO_RCVTIMEO, SO_REUSEADDR, SO_SNDBUF, SO_SNDLOWAT, SO_SNDTIMEO, SO_TYPE,
     SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, TCP_NODELAY,
 )
+from ._constants import (
+    EXTRA_CONSTANTS, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_MULTICAST_IF,
+    IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_TTL, MSG_CMSG_CLOEXEC, MSG_CTRUNC,
+    MSG_DONTWAIT, MSG_EOR, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC,
+    MSG_WAITALL, NI_DGRAM, NI_MAXHOST, NI_MAXSERV, NI_NAMEREQD, NI_NOFQDN,
+    NI_NUMERICHOST, NI_NUMERICSERV, SCM_CREDENTIALS, SCM_RIGHTS, SO_DOMAIN,
+    SO_PEERCRED, SO_PROTOCOL, SO_REUSEPORT, SOCK_CLOEXEC, SOCK_NONBLOCK,
+    SOCK_SEQPACKET, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_USER_TIMEOUT,
+)
 from ._errors import Error, check
+from ._msg import CMSG_LEN, CMSG_SPACE, Cmsg, recv_fds, recvmsg, send_fds, sendmsg
+from ._names import IfNameIndex, getnameinfo, if_indextoname, if_nameindex, inet_ntop, inet_pton
 from ._sockaddr import AddrInfoHints, SockAddr
-from ._sockopt import Linger, OptValue, Timeval
+from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
 __version__ = "0.1.0"
 version: str = (f"posixsock.sys.socket for Python {_sys.version_info[0]}.{_sys.version_info[1]}"
@@ -70,4 +81,17 @@ __all__ = [
     "SO_LINGER", "SO_OOBINLINE", "SO_RCVBUF", "SO_RCVLOWAT", "SO_RCVTIMEO",
     "SO_REUSEADDR", "SO_SNDBUF", "SO_SNDLOWAT", "SO_SNDTIMEO", "SO_TYPE",
     "TCP_NODELAY",
+    # beyond luaposix (issue 5): calls, types, constants
+    "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE",
+    "getnameinfo", "if_indextoname", "if_nameindex", "inet_pton", "inet_ntop",
+    "Cmsg", "IfNameIndex", "PeerCred", "EXTRA_CONSTANTS",
+    "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
+    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "MSG_CMSG_CLOEXEC",
+    "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB",
+    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST",
+    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST",
+    "NI_NUMERICSERV", "SCM_CREDENTIALS", "SCM_RIGHTS", "SOCK_CLOEXEC",
+    "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_PEERCRED",
+    "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE",
+    "TCP_KEEPINTVL", "TCP_USER_TIMEOUT",
 ]

@@ -9,6 +9,7 @@ luaposix leaves them ``nil``.
 """
 from __future__ import annotations
 
+import _socket as _c
 import socket as _s
 import sys
 from typing import Final, Optional, Tuple
@@ -143,60 +144,61 @@ SEED_CONSTANTS: Final[Tuple[str, ...]] = (
 )
 
 # --- beyond the seed (issue 5) ---------------------------------------------
+# Plain ints from the C module (``socket``'s are IntEnum/IntFlag members).
 # POSIX names CPython exposes on every POSIX system.
-MSG_CTRUNC: Final[int] = _s.MSG_CTRUNC
-MSG_EOR: Final[int] = _s.MSG_EOR
-MSG_OOB: Final[int] = _s.MSG_OOB
-MSG_PEEK: Final[int] = _s.MSG_PEEK
-MSG_TRUNC: Final[int] = _s.MSG_TRUNC
-MSG_WAITALL: Final[int] = _s.MSG_WAITALL
-SOCK_SEQPACKET: Final[int] = _s.SOCK_SEQPACKET
-IP_TTL: Final[int] = _s.IP_TTL
-IP_MULTICAST_TTL: Final[int] = _s.IP_MULTICAST_TTL
-IP_MULTICAST_LOOP: Final[int] = _s.IP_MULTICAST_LOOP
-IP_MULTICAST_IF: Final[int] = _s.IP_MULTICAST_IF
-IP_ADD_MEMBERSHIP: Final[int] = _s.IP_ADD_MEMBERSHIP
-IP_DROP_MEMBERSHIP: Final[int] = _s.IP_DROP_MEMBERSHIP
-NI_DGRAM: Final[int] = _s.NI_DGRAM
-NI_MAXHOST: Final[int] = _s.NI_MAXHOST
-NI_MAXSERV: Final[int] = _s.NI_MAXSERV
-NI_NAMEREQD: Final[int] = _s.NI_NAMEREQD
-NI_NOFQDN: Final[int] = _s.NI_NOFQDN
-NI_NUMERICHOST: Final[int] = _s.NI_NUMERICHOST
-NI_NUMERICSERV: Final[int] = _s.NI_NUMERICSERV
+MSG_CTRUNC: Final[int] = _c.MSG_CTRUNC
+MSG_EOR: Final[int] = _c.MSG_EOR
+MSG_OOB: Final[int] = _c.MSG_OOB
+MSG_PEEK: Final[int] = _c.MSG_PEEK
+MSG_TRUNC: Final[int] = _c.MSG_TRUNC
+MSG_WAITALL: Final[int] = _c.MSG_WAITALL
+SOCK_SEQPACKET: Final[int] = _c.SOCK_SEQPACKET
+IP_TTL: Final[int] = _c.IP_TTL
+IP_MULTICAST_TTL: Final[int] = _c.IP_MULTICAST_TTL
+IP_MULTICAST_LOOP: Final[int] = _c.IP_MULTICAST_LOOP
+IP_MULTICAST_IF: Final[int] = _c.IP_MULTICAST_IF
+IP_ADD_MEMBERSHIP: Final[int] = _c.IP_ADD_MEMBERSHIP
+IP_DROP_MEMBERSHIP: Final[int] = _c.IP_DROP_MEMBERSHIP
+NI_DGRAM: Final[int] = _c.NI_DGRAM
+NI_MAXHOST: Final[int] = _c.NI_MAXHOST
+NI_MAXSERV: Final[int] = _c.NI_MAXSERV
+NI_NAMEREQD: Final[int] = _c.NI_NAMEREQD
+NI_NOFQDN: Final[int] = _c.NI_NOFQDN
+NI_NUMERICHOST: Final[int] = _c.NI_NUMERICHOST
+NI_NUMERICSERV: Final[int] = _c.NI_NUMERICSERV
 
 if sys.platform == "linux":
-    MSG_CMSG_CLOEXEC: Final[int] = _s.MSG_CMSG_CLOEXEC
-    MSG_DONTWAIT: Final[int] = _s.MSG_DONTWAIT
-    MSG_NOSIGNAL: Final[int] = _s.MSG_NOSIGNAL
-    SCM_CREDENTIALS: Final[int] = _s.SCM_CREDENTIALS
-    SCM_RIGHTS: Final[int] = _s.SCM_RIGHTS
-    SOCK_CLOEXEC: Final[int] = _s.SOCK_CLOEXEC
-    SOCK_NONBLOCK: Final[int] = _s.SOCK_NONBLOCK
-    SO_DOMAIN: Final[int] = _s.SO_DOMAIN
-    SO_PEERCRED: Final[int] = _s.SO_PEERCRED
-    SO_PROTOCOL: Final[int] = _s.SO_PROTOCOL
-    SO_REUSEPORT: Final[int] = _s.SO_REUSEPORT
-    TCP_KEEPCNT: Final[int] = _s.TCP_KEEPCNT
-    TCP_KEEPIDLE: Final[int] = _s.TCP_KEEPIDLE
-    TCP_KEEPINTVL: Final[int] = _s.TCP_KEEPINTVL
-    TCP_USER_TIMEOUT: Final[int] = _s.TCP_USER_TIMEOUT
+    MSG_CMSG_CLOEXEC: Final[int] = _c.MSG_CMSG_CLOEXEC
+    MSG_DONTWAIT: Final[int] = _c.MSG_DONTWAIT
+    MSG_NOSIGNAL: Final[int] = _c.MSG_NOSIGNAL
+    SCM_CREDENTIALS: Final[int] = _c.SCM_CREDENTIALS
+    SCM_RIGHTS: Final[int] = _c.SCM_RIGHTS
+    SOCK_CLOEXEC: Final[int] = _c.SOCK_CLOEXEC
+    SOCK_NONBLOCK: Final[int] = _c.SOCK_NONBLOCK
+    SO_DOMAIN: Final[int] = _c.SO_DOMAIN
+    SO_PEERCRED: Final[int] = _c.SO_PEERCRED
+    SO_PROTOCOL: Final[int] = _c.SO_PROTOCOL
+    SO_REUSEPORT: Final[int] = _c.SO_REUSEPORT
+    TCP_KEEPCNT: Final[int] = _c.TCP_KEEPCNT
+    TCP_KEEPIDLE: Final[int] = _c.TCP_KEEPIDLE
+    TCP_KEEPINTVL: Final[int] = _c.TCP_KEEPINTVL
+    TCP_USER_TIMEOUT: Final[int] = _c.TCP_USER_TIMEOUT
 else:  # pragma: no cover - exercised on other platforms only
-    MSG_CMSG_CLOEXEC: Final[Optional[int]] = getattr(_s, "MSG_CMSG_CLOEXEC", None)
-    MSG_DONTWAIT: Final[Optional[int]] = getattr(_s, "MSG_DONTWAIT", None)
-    MSG_NOSIGNAL: Final[Optional[int]] = getattr(_s, "MSG_NOSIGNAL", None)
-    SCM_CREDENTIALS: Final[Optional[int]] = getattr(_s, "SCM_CREDENTIALS", None)
-    SCM_RIGHTS: Final[Optional[int]] = getattr(_s, "SCM_RIGHTS", None)
-    SOCK_CLOEXEC: Final[Optional[int]] = getattr(_s, "SOCK_CLOEXEC", None)
-    SOCK_NONBLOCK: Final[Optional[int]] = getattr(_s, "SOCK_NONBLOCK", None)
-    SO_DOMAIN: Final[Optional[int]] = getattr(_s, "SO_DOMAIN", None)
-    SO_PEERCRED: Final[Optional[int]] = getattr(_s, "SO_PEERCRED", None)
-    SO_PROTOCOL: Final[Optional[int]] = getattr(_s, "SO_PROTOCOL", None)
-    SO_REUSEPORT: Final[Optional[int]] = getattr(_s, "SO_REUSEPORT", None)
-    TCP_KEEPCNT: Final[Optional[int]] = getattr(_s, "TCP_KEEPCNT", None)
-    TCP_KEEPIDLE: Final[Optional[int]] = getattr(_s, "TCP_KEEPIDLE", None)
-    TCP_KEEPINTVL: Final[Optional[int]] = getattr(_s, "TCP_KEEPINTVL", None)
-    TCP_USER_TIMEOUT: Final[Optional[int]] = getattr(_s, "TCP_USER_TIMEOUT", None)
+    MSG_CMSG_CLOEXEC: Final[Optional[int]] = getattr(_c, "MSG_CMSG_CLOEXEC", None)
+    MSG_DONTWAIT: Final[Optional[int]] = getattr(_c, "MSG_DONTWAIT", None)
+    MSG_NOSIGNAL: Final[Optional[int]] = getattr(_c, "MSG_NOSIGNAL", None)
+    SCM_CREDENTIALS: Final[Optional[int]] = getattr(_c, "SCM_CREDENTIALS", None)
+    SCM_RIGHTS: Final[Optional[int]] = getattr(_c, "SCM_RIGHTS", None)
+    SOCK_CLOEXEC: Final[Optional[int]] = getattr(_c, "SOCK_CLOEXEC", None)
+    SOCK_NONBLOCK: Final[Optional[int]] = getattr(_c, "SOCK_NONBLOCK", None)
+    SO_DOMAIN: Final[Optional[int]] = getattr(_c, "SO_DOMAIN", None)
+    SO_PEERCRED: Final[Optional[int]] = getattr(_c, "SO_PEERCRED", None)
+    SO_PROTOCOL: Final[Optional[int]] = getattr(_c, "SO_PROTOCOL", None)
+    SO_REUSEPORT: Final[Optional[int]] = getattr(_c, "SO_REUSEPORT", None)
+    TCP_KEEPCNT: Final[Optional[int]] = getattr(_c, "TCP_KEEPCNT", None)
+    TCP_KEEPIDLE: Final[Optional[int]] = getattr(_c, "TCP_KEEPIDLE", None)
+    TCP_KEEPINTVL: Final[Optional[int]] = getattr(_c, "TCP_KEEPINTVL", None)
+    TCP_USER_TIMEOUT: Final[Optional[int]] = getattr(_c, "TCP_USER_TIMEOUT", None)
 
 # Every constant name added beyond the seed, sorted.
 EXTRA_CONSTANTS: Final[Tuple[str, ...]] = (

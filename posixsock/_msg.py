@@ -1,0 +1,300 @@
+"""Scatter/gather messages and ancillary data: ``sendmsg``/``recvmsg`` and
+the descriptor-passing pair ``send_fds``/``recv_fds`` built on them.
+
+None of these is in luaposix, so every failure is named after the call:
+``Error(None, "<call>: <strerror>", errnum)``.
+
+Descriptors that arrive in ``SCM_RIGHTS`` messages are new descriptors in
+this process.  Like every descriptor posixsock makes they are close-on-exec:
+both receive calls always pass ``MSG_CMSG_CLOEXEC`` (and leave it out of the
+``msg_flags`` they return unless the caller passed it).  Nothing is closed
+on the caller's behalf: every descriptor the kernel installed is returned --
+``recv_fds`` as ints, ``recvmsg`` inside the ``Cmsg`` data -- and the kernel
+itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
+"""
+from __future__ import annotations
+
+import _socket
+from array import array
+from typing import Iterable, List, Optional, Tuple, TypedDict, Union
+
+from . import _args
+from ._calls import _DIRECT, _available
+from ._errors import Error, fail, from_oserror
+from ._fd import _Borrowed, borrow, by_family, lend
+from ._sockaddr import SockAddr, native, sockaddr
+
+__all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+
+EBADF = 9
+ENOBUFS = 105
+_SOL_SOCKET: int = _socket.SOL_SOCKET
+_SCM_RIGHTS: int = getattr(_socket, "SCM_RIGHTS", 1)
+_CLOEXEC: int = getattr(_socket, "MSG_CMSG_CLOEXEC", 0)
+_MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
+_INT_SIZE = array("i").itemsize
+# The kernel's ancillary data per message is a few hundred bytes (at most
+# 253 descriptors, SCM_MAX_FD, plus credentials and timestamps), so a larger
+# ancillary buffer is never filled: it is cut to this, not allocated.
+_ANC_MAX = 64 * 1024
+_BYTES = (bytes, bytearray, memoryview)
+_CMSG_FIELDS = ("level", "type", "data")
+
+
+class Cmsg(TypedDict):
+    """One ancillary data item (``struct cmsghdr`` and its data)."""
+
+    level: int
+    type: int
+    data: bytes  # on input, any bytes-like object
+
+
+# What the calls accept as bytes (mypy --strict no longer takes bytearray
+# and memoryview for ``bytes``).
+Buffer = Union[bytes, bytearray, memoryview]
+Received = Tuple[bytes, List[Cmsg], int, Optional[SockAddr]]
+ReceivedFds = Tuple[bytes, List[int], int, Optional[SockAddr]]
+
+
+# --- arguments -----------------------------------------------------------------
+
+def _buffers(call: str, argn: int, buffers: object) -> List[object]:
+    if isinstance(buffers, (str, bytes, bytearray, memoryview)) or not hasattr(buffers, "__iter__"):
+        _args.expected(call, argn, "sequence of bytes", buffers)
+    items = list(buffers)
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, _BYTES):
+            _args.bad(call, argn, f"bytes expected for item {i}, got {_args.typename(item)}")
+    return items
+
+
+def _ancillary(call: str, argn: int, ancillary: object) -> List[Tuple[int, int, object]]:
+    if isinstance(ancillary, (str, bytes, bytearray, memoryview, dict)) \
+            or not hasattr(ancillary, "__iter__"):
+        _args.expected(call, argn, "sequence of Cmsg", ancillary)
+    items: List[Tuple[int, int, object]] = []
+    for item in ancillary:
+        if not isinstance(item, dict):
+            _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
+                                  f"got {_args.typename(item)}")
+        for name in item:
+            if name not in _CMSG_FIELDS:
+                _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
+        level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
+        for name, value in (("level", level), ("type", kind)):
+            if not isinstance(value, int):
+                _args.expected(call, argn, "int", value, name)
+            if not _args.INT_MIN <= value <= _args.INT_MAX:
+                _args.bad(call, argn, f"field '{name}' out of C int range, got {value}",
+                          ValueError)
+        if not isinstance(data, _BYTES):
+            _args.expected(call, argn, "bytes", data, "data")
+        items.append((int(level), int(kind), data))
+    return items
+
+
+def _size(call: str, argn: int, value: object, what: str) -> int:
+    if not isinstance(value, int):
+        _args.expected(call, argn, "int", value)
+    if value < 0:
+        _args.bad(call, argn, f"{what} must not be negative, got {value}", ValueError)
+    return int(value)
+
+
+def _target(call: str, fd: int, destination: object
+            ) -> Union[Tuple[_Borrowed, object], Error]:
+    """The object to send through -- plain, or in the destination's family
+    -- and the destination in the stdlib's form (None: no destination)."""
+    if destination is None:
+        sock = borrow(call, call, fd)
+        return sock if isinstance(sock, Error) else (sock, None)
+    parsed = native(call, 5, destination)
+    if isinstance(parsed, int):
+        return fail(call, parsed)
+    family, address = parsed
+    table = by_family.get(family)
+    found = None if table is None else table.get(int(fd))
+    lent = lend(int(fd), family, call) if found is None else found
+    return lent if isinstance(lent, Error) else (lent, address)
+
+
+# --- the calls -------------------------------------------------------------------
+
+def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
+            flags: int = 0, destination: Optional[SockAddr] = None, /) -> Union[int, Error]:
+    """Send a message from several buffers, with ancillary data: ``sendmsg(2)``.
+
+    :param fd: socket descriptor
+    :param buffers: the bytes to send, gathered in order (a sequence of
+        bytes-like objects)
+    :param ancillary: ``Cmsg`` items -- ``{"level", "type", "data"}`` --
+        e.g. ``{"level": SOL_SOCKET, "type": SCM_RIGHTS, "data":
+        array("i", fds).tobytes()}``
+    :param flags: ``MSG_*`` flags, or-ed (default 0)
+    :param destination: ``SockAddr`` to send to (unconnected datagram
+        sockets), or None
+    :returns: the number of bytes sent, or
+        ``Error(None, "sendmsg: <strerror>", errnum)``; a destination C could
+        not express gives EINVAL (ENAMETOOLONG, ENODEV as for ``sendto``)
+    """
+    if not isinstance(fd, int):
+        _args.expected("sendmsg", 1, "int", fd)
+    data = _buffers("sendmsg", 2, buffers)
+    anc = _ancillary("sendmsg", 3, ancillary)
+    f = _args.cint("sendmsg", 4, flags)
+    target = _target("sendmsg", fd, destination)
+    if isinstance(target, Error):
+        return target
+    sock, address = target
+    try:
+        if address is None:
+            return sock.sendmsg(data, anc, f)  # type: ignore[arg-type]
+        return sock.sendmsg(data, anc, f, address)  # type: ignore[arg-type]
+    except OSError as exc:  # no errno: ancillary data too large for C
+        return from_oserror("sendmsg", exc, ENOBUFS)
+
+
+def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
+             ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, Optional[SockAddr]], Error]:
+    """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
+    of ``msg_flags`` unless the caller gave it.  Arguments are checked
+    before the descriptor, as luaposix does."""
+    n = _size(call, 2, count, "count")
+    sock = borrow(call, call, fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        if n > _DIRECT:  # learn what is there, as recv does
+            n = _available(sock, n, flags)
+        data, anc, msg_flags, source = sock.recvmsg(n, min(ancillary_size, _ANC_MAX),
+                                                    flags | _CLOEXEC)
+    except OSError as exc:
+        return from_oserror(call, exc, EBADF)
+    if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
+        data = data[:n]
+    if not flags & _CLOEXEC:
+        msg_flags &= ~_CLOEXEC
+    return data, anc, msg_flags, None if source is None else sockaddr(source, sock)
+
+
+def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
+            ) -> Union[Received, Error]:
+    """Receive a message and its ancillary data: ``recvmsg(2)``.
+
+    :param fd: socket descriptor
+    :param count: maximum number of bytes to receive (memory follows what
+        arrives, as for ``recv``)
+    :param ancillary_size: size of the ancillary buffer, ``msg_controllen``
+        (use ``CMSG_SPACE``; 0: none)
+    :param flags: ``MSG_*`` flags, or-ed (default 0).  ``MSG_CMSG_CLOEXEC``
+        is always added: received descriptors are close-on-exec.
+    :returns: ``(bytes, [Cmsg, ...], msg_flags, source SockAddr or None)``
+        -- ``msg_flags`` has ``MSG_TRUNC``/``MSG_CTRUNC`` when data or
+        ancillary data did not fit; the bytes never exceed ``count`` -- or
+        ``Error(None, "recvmsg: <strerror>", errnum)``.  Descriptors in an
+        ``SCM_RIGHTS`` item belong to the caller, who must close them.
+    """
+    if not isinstance(fd, int):
+        _args.expected("recvmsg", 1, "int", fd)
+    _size("recvmsg", 2, count, "count")
+    size = _size("recvmsg", 3, ancillary_size, "ancillary_size")
+    got = _receive("recvmsg", fd, count, size, _args.cint("recvmsg", 4, flags))
+    if isinstance(got, Error):
+        return got
+    data, anc, msg_flags, source = got
+    items: List[Cmsg] = [{"level": level, "type": kind, "data": body} for level, kind, body in anc]
+    return data, items, msg_flags, source
+
+
+def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error]:
+    """Send bytes and descriptors over an ``AF_UNIX`` socket: ``sendmsg(2)``
+    with one ``SCM_RIGHTS`` item (none when ``fds`` is empty).
+
+    :param fd: ``AF_UNIX`` socket descriptor
+    :param buffer: the bytes to send (at least one byte on a stream socket,
+        or the receiver cannot tell the descriptors arrived)
+    :param fds: the descriptors to pass (each a C ``int``; the kernel
+        checks them: EBADF)
+    :returns: the number of bytes sent, or
+        ``Error(None, "send_fds: <strerror>", errnum)``
+    """
+    if not isinstance(fd, int):
+        _args.expected("send_fds", 1, "int", fd)
+    _args.bytes_like("send_fds", 2, buffer)
+    if isinstance(fds, (str, bytes, bytearray, memoryview)) or not hasattr(fds, "__iter__"):
+        _args.expected("send_fds", 3, "sequence of int", fds)
+    numbers = array("i")
+    for i, item in enumerate(fds, 1):
+        if not isinstance(item, int):
+            _args.bad("send_fds", 3, f"int expected for item {i}, got {_args.typename(item)}")
+        if not _args.INT_MIN <= item <= _args.INT_MAX:
+            _args.bad("send_fds", 3, f"item {i} out of C int range, got {item}", ValueError)
+        numbers.append(item)
+    anc = [(_SOL_SOCKET, _SCM_RIGHTS, numbers.tobytes())] if numbers else []
+    sock = borrow("send_fds", "send_fds", fd)
+    if isinstance(sock, Error):
+        return sock
+    try:
+        return sock.sendmsg([buffer], anc)
+    except OSError as exc:
+        return from_oserror("send_fds", exc, ENOBUFS)
+
+
+def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
+    """Receive bytes and up to ``maxfds`` descriptors: ``recvmsg(2)`` with
+    room for one ``SCM_RIGHTS`` item of ``maxfds`` descriptors.
+
+    :param fd: ``AF_UNIX`` socket descriptor
+    :param count: maximum number of bytes to receive
+    :param maxfds: maximum number of descriptors to receive (the kernel
+        passes at most 253 per message)
+    :returns: ``(bytes, [fd, ...], msg_flags, source SockAddr or None)`` or
+        ``Error(None, "recv_fds: <strerror>", errnum)``.  The descriptors are
+        new, close-on-exec, and the caller's to close.  If more were sent
+        than fit, the kernel closed the rest and ``msg_flags`` has
+        ``MSG_CTRUNC``.
+    """
+    if not isinstance(fd, int):
+        _args.expected("recv_fds", 1, "int", fd)
+    _size("recv_fds", 2, count, "count")
+    n = _size("recv_fds", 3, maxfds, "maxfds")
+    room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)
+    # CMSG_LEN, not CMSG_SPACE: the padding of CMSG_SPACE would fit one more.
+    got = _receive("recv_fds", fd, count, _socket.CMSG_LEN(room * _INT_SIZE) if room else 0, 0)
+    if isinstance(got, Error):
+        return got
+    data, anc, msg_flags, source = got
+    fds: List[int] = []
+    for level, kind, body in anc:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            whole = len(body) - len(body) % _INT_SIZE  # the kernel installs whole ints only
+            fds.extend(array("i", body[:whole]))
+    return data, fds, msg_flags, source
+
+
+def _cmsg_size(call: str, length: object) -> int:
+    n = _size(call, 1, length, "length")
+    try:
+        size: int = getattr(_socket, call)(n)
+    except OverflowError:
+        _args.bad(call, 1, f"length out of range, got {n}", ValueError)
+    return size
+
+
+def CMSG_LEN(length: int, /) -> int:
+    """``CMSG_LEN(3)``: the ``cmsg_len`` of an item with ``length`` data bytes.
+
+    :param length: number of data bytes (not negative)
+    :returns: header plus data, without trailing padding
+    """
+    return _cmsg_size("CMSG_LEN", length)
+
+
+def CMSG_SPACE(length: int, /) -> int:
+    """``CMSG_SPACE(3)``: the ancillary buffer room an item with ``length``
+    data bytes takes, padding included (add these up for ``recvmsg``).
+
+    :param length: number of data bytes (not negative)
+    :returns: the padded size
+    """
+    return _cmsg_size("CMSG_SPACE", length)
