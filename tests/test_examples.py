@@ -1,0 +1,89 @@
+"""Every script in examples/ runs, on loopback only, and says what it did."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+LIMIT_S = 30  # each script bounds its own waits (5 s); this bounds the script
+SKIPPED = 77
+
+
+def env() -> "dict[str, str]":
+    paths = [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def run(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run([sys.executable, str(EXAMPLES / name), *args], env=env(),
+                          capture_output=True, text=True, timeout=LIMIT_S)
+
+
+def test_every_example_is_tested() -> None:
+    tested = {"tcp_echo_server.py", "tcp_echo_client.py", "udp_v4_v6.py",
+              "unix_abstract_dgram.py", "pass_fd.py", "packet_lo.py"}
+    assert {p.name for p in EXAMPLES.glob("*.py")} == tested
+
+
+def test_tcp_echo_server_and_client() -> None:
+    server = subprocess.Popen([sys.executable, str(EXAMPLES / "tcp_echo_server.py"), "0", "2"],
+                              env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline().split()  # the server's accept waits 5 s at most
+        assert first[:4] == ["listening", "on", "127.0.0.1", "port"], first
+        port = first[4]
+        replies: List[str] = []
+        for message in ("hello, echo", "x" * 100000):
+            client = run("tcp_echo_client.py", port, message)
+            assert client.returncode == 0, client.stderr
+            replies.append(client.stdout.rstrip("\n"))
+        assert replies == ["hello, echo", "x" * 100000]
+        out, err = server.communicate(timeout=LIMIT_S)
+        assert server.returncode == 0, err
+        assert out.count("served 127.0.0.1 port ") == 2
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+
+
+def test_udp_v4_v6() -> None:
+    result = run("udp_v4_v6.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("127.0.0.1 port ") and lines[0].endswith("sent b'ping', got b'pong'")
+    assert lines[1].startswith("::1 ")  # a reply, or "skipped (...)" without IPv6
+    assert lines[1].endswith("got b'pong'") or "skipped" in lines[1]
+
+
+def test_unix_abstract_dgram() -> None:
+    result = run("unix_abstract_dgram.py")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("bob got b'hi bob' from '\\x00posixsock-example-alice-")
+    assert lines[1].startswith("alice got b'hi alice' from '\\x00posixsock-example-bob-")
+
+
+def test_pass_fd() -> None:
+    result = run("pass_fd.py")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "written by the child through a passed descriptor\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="packet sockets need root")
+def test_packet_lo() -> None:
+    result = run("packet_lo.py")
+    if result.returncode == SKIPPED:
+        pytest.skip(result.stdout.strip())
+    assert result.returncode == 0, result.stdout + result.stderr
+    lo = socket.if_nametoindex("lo")
+    assert result.stdout.startswith("captured ") and result.stdout.endswith(f"on ifindex {lo}\n")
