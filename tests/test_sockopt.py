@@ -1,0 +1,134 @@
+"""setsockopt / getsockopt: value shapes per option, value-count errors."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import posixsock as ps
+from conftest import Fds
+
+
+@pytest.mark.parametrize("level, name", [
+    (ps.SOL_SOCKET, ps.SO_REUSEADDR), (ps.SOL_SOCKET, ps.SO_KEEPALIVE),
+    (ps.SOL_SOCKET, ps.SO_BROADCAST), (ps.SOL_SOCKET, ps.SO_OOBINLINE),
+    (ps.IPPROTO_TCP, ps.TCP_NODELAY),
+])
+def test_int_option_round_trip(fds: Fds, level: int, name: int) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.getsockopt(fd, level, name) == 0
+    assert ps.setsockopt(fd, level, name, 1) == 0
+    value = ps.getsockopt(fd, level, name)
+    assert type(value) is int and value != 0
+
+
+def test_int_option_shapes(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_TYPE) == ps.SOCK_DGRAM
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_ERROR) == 0
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_ACCEPTCONN) == 0
+    rcvbuf = ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVBUF)
+    assert type(rcvbuf) is int and rcvbuf > 0
+    fd6 = fds.socket(ps.AF_INET6, ps.SOCK_DGRAM)
+    assert ps.setsockopt(fd6, ps.IPPROTO_IPV6, ps.IPV6_V6ONLY, 1) == 0
+    assert ps.getsockopt(fd6, ps.IPPROTO_IPV6, ps.IPV6_V6ONLY) == 1
+    assert ps.setsockopt(fd6, ps.IPPROTO_IPV6, ps.IPV6_UNICAST_HOPS, 7) == 0
+    assert ps.getsockopt(fd6, ps.IPPROTO_IPV6, ps.IPV6_UNICAST_HOPS) == 7
+
+
+@pytest.mark.parametrize("name", [ps.SO_RCVTIMEO, ps.SO_SNDTIMEO])
+def test_timeval(fds: Fds, name: int) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, name) == {"tv_sec": 0, "tv_usec": 0}
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, name, 2, 500000) == 0
+    value = ps.getsockopt(fd, ps.SOL_SOCKET, name)
+    assert value == {"tv_sec": 2, "tv_usec": 500000}
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, name, 0, 2_000_000) == (
+        None, "setsockopt: Numerical argument out of domain", 33)
+
+
+def test_linger(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_LINGER) == {"l_onoff": 0, "l_linger": 0}
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_LINGER, 1, 5) == 0
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_LINGER) == {"l_onoff": 1, "l_linger": 5}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="SO_BINDTODEVICE needs root (CI runs as root)")
+def test_bindtodevice_is_a_str_without_nul(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE) == ""
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "lo") == 0
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE) == "lo"
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "no-such-if0") == (
+        None, "setsockopt: No such device", 19)
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "") == 0
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE) == ""
+
+
+def test_ipv6_group_membership(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET6, ps.SOCK_DGRAM)
+    assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_JOIN_GROUP, "ff02::1234") == 0
+    assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_LEAVE_GROUP, "ff02::1234") == 0
+    assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_LEAVE_GROUP, "ff02::1234") == (
+        None, "setsockopt: Cannot assign requested address", 99)
+    lo = ps.check(ps.if_nametoindex("lo"))
+    assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_JOIN_GROUP, "ff02::1235", lo) == 0
+    assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_LEAVE_GROUP, "ff02::1235", lo) == 0
+    for bad in ("not an address", "127.0.0.1", ""):
+        assert ps.setsockopt(fd, ps.IPPROTO_IPV6, ps.IPV6_JOIN_GROUP, bad) == (
+            None, "setsockopt: Invalid argument", 22)
+
+
+def test_unknown_option(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, 9999) == (None, "getsockopt: Protocol not available", 92)
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, 9999, 1) == (None, "setsockopt: Protocol not available", 92)
+
+
+def test_options_on_non_sockets(fds: Fds, file_fd: int, closed_fd: int) -> None:
+    assert ps.getsockopt(file_fd, ps.SOL_SOCKET, ps.SO_LINGER) == (
+        None, "getsockopt: Socket operation on non-socket", 88)
+    assert ps.setsockopt(closed_fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 1, 0) == (
+        None, "setsockopt: Bad file descriptor", 9)
+
+
+# --- value counts and types: programming errors raise -------------------------
+
+@pytest.mark.parametrize("name", [ps.SO_LINGER, ps.SO_RCVTIMEO, ps.SO_SNDTIMEO])
+def test_two_value_options_need_value2(fds: Fds, name: int) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(int expected, got no value\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, name, 1)
+    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(int expected, got str\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, name, 1, "0")
+    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(int expected, got str\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, name, "1", 0)
+
+
+@pytest.mark.parametrize("level, name, value1", [
+    (ps.SOL_SOCKET, ps.SO_REUSEADDR, 1),
+    (ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "lo"),
+])
+def test_one_value_options_refuse_value2(fds: Fds, level: int, name: int, value1: object) -> None:
+    fd = fds.socket(ps.AF_INET6, ps.SOCK_DGRAM)
+    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(no more than 4 arguments expected, got 5\)$"):
+        ps.setsockopt(fd, level, name, value1, 0)
+
+
+def test_option_value_types(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(int expected, got str\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_REUSEADDR, "1")
+    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(str expected, got int\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, 1)
+    with pytest.raises(ValueError, match=r"^bad argument #4 to 'setsockopt' \(int out of C int range, got 4294967296\)$"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_REUSEADDR, 2**32)
+    with pytest.raises(ValueError, match=r"^bad argument #4 to 'setsockopt' \(int out of C long range"):
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 2**64, 0)
+    with pytest.raises(TypeError, match=r"^bad argument #2 to 'setsockopt' \(int expected, got str\)$"):
+        ps.setsockopt(fd, "SOL_SOCKET", ps.SO_REUSEADDR, 1)
+    with pytest.raises(TypeError, match=r"^bad argument #3 to 'getsockopt' \(int expected, got None\)$"):
+        ps.getsockopt(fd, ps.SOL_SOCKET, None)
+    with pytest.raises(ValueError, match=r"^bad argument #2 to 'getsockopt' \(int out of C int range"):
+        ps.getsockopt(fd, -(2**31) - 1, ps.SO_TYPE)
