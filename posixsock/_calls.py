@@ -45,6 +45,8 @@ _INT_MAX = _args.INT_MAX
 # first learn how much is there, so memory follows the data, not ``count``.
 _DIRECT = 256 * 1024
 
+# What send/sendto accept: any bytes-like object, never text.
+Buffer = Union[bytes, bytearray, memoryview]
 _INT = struct.Struct("@i")
 _plain_get = plain.get
 
@@ -479,7 +481,7 @@ def _send_args(call: str, buffer: object, flags: object, argn: int) -> None:
     _args.cint(call, argn, flags)
 
 
-def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
+def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
     """Send a message on a socket: ``send(2)``.
 
     :param fd: socket descriptor
@@ -505,7 +507,7 @@ def send(fd: int, buffer: bytes, flags: int = 0, /) -> Union[int, Error]:
         raise
 
 
-def sendto(fd: int, buffer: bytes, destination: SockAddr, flags: int = 0, /
+def sendto(fd: int, buffer: Buffer, destination: SockAddr, flags: int = 0, /
            ) -> Union[int, Error]:
     """Send a message to an address: ``sendto(2)``.
 

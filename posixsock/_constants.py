@@ -1,7 +1,8 @@
 """The constants of luaposix's ``posix.sys.socket``, decided once at import.
 
-Names every POSIX system has are typed ``Final[int]``.  The rest follow
-typeshed's habit of platform blocks that type checkers understand: on Linux
+Values are plain ``int`` (not the stdlib's ``AddressFamily``/``SocketKind``
+enum members), as luaposix's are numbers.  Names every POSIX system has are
+typed ``Final[int]``.  The rest follow typeshed's habit of platform blocks that type checkers understand: on Linux
 they are ``int`` -- the stdlib lacks several ``NETLINK_*`` names, so those
 come from the Linux ABI (``<linux/netlink.h>``, numbers fixed forever) --
 and elsewhere ``Optional[int]``: ``None`` where the platform lacks them, as
@@ -15,60 +16,60 @@ import sys
 from typing import Final, Optional, Tuple
 
 # --- everywhere ------------------------------------------------------------
-AF_INET: Final[int] = _s.AF_INET
-AF_INET6: Final[int] = _s.AF_INET6
-AF_UNIX: Final[int] = _s.AF_UNIX
-AF_UNSPEC: Final[int] = _s.AF_UNSPEC
-AI_CANONNAME: Final[int] = _s.AI_CANONNAME
-AI_NUMERICHOST: Final[int] = _s.AI_NUMERICHOST
-AI_NUMERICSERV: Final[int] = _s.AI_NUMERICSERV
-AI_PASSIVE: Final[int] = _s.AI_PASSIVE
-IPPROTO_ICMP: Final[int] = _s.IPPROTO_ICMP
-IPPROTO_IP: Final[int] = _s.IPPROTO_IP
-IPPROTO_IPV6: Final[int] = _s.IPPROTO_IPV6
-IPPROTO_TCP: Final[int] = _s.IPPROTO_TCP
-IPPROTO_UDP: Final[int] = _s.IPPROTO_UDP
-SHUT_RD: Final[int] = _s.SHUT_RD
-SHUT_RDWR: Final[int] = _s.SHUT_RDWR
-SHUT_WR: Final[int] = _s.SHUT_WR
-SOCK_DGRAM: Final[int] = _s.SOCK_DGRAM
-SOCK_RAW: Final[int] = _s.SOCK_RAW
-SOCK_STREAM: Final[int] = _s.SOCK_STREAM
-SOL_SOCKET: Final[int] = _s.SOL_SOCKET
-SOMAXCONN: Final[int] = _s.SOMAXCONN
-SO_ACCEPTCONN: Final[int] = _s.SO_ACCEPTCONN
-SO_BROADCAST: Final[int] = _s.SO_BROADCAST
-SO_DEBUG: Final[int] = _s.SO_DEBUG
-SO_DONTROUTE: Final[int] = _s.SO_DONTROUTE
-SO_ERROR: Final[int] = _s.SO_ERROR
-SO_KEEPALIVE: Final[int] = _s.SO_KEEPALIVE
-SO_LINGER: Final[int] = _s.SO_LINGER
-SO_OOBINLINE: Final[int] = _s.SO_OOBINLINE
-SO_RCVBUF: Final[int] = _s.SO_RCVBUF
-SO_RCVLOWAT: Final[int] = _s.SO_RCVLOWAT
-SO_RCVTIMEO: Final[int] = _s.SO_RCVTIMEO
-SO_REUSEADDR: Final[int] = _s.SO_REUSEADDR
-SO_SNDBUF: Final[int] = _s.SO_SNDBUF
-SO_SNDLOWAT: Final[int] = _s.SO_SNDLOWAT
-SO_SNDTIMEO: Final[int] = _s.SO_SNDTIMEO
-SO_TYPE: Final[int] = _s.SO_TYPE
-TCP_NODELAY: Final[int] = _s.TCP_NODELAY
+AF_INET: Final[int] = int(_s.AF_INET)
+AF_INET6: Final[int] = int(_s.AF_INET6)
+AF_UNIX: Final[int] = int(_s.AF_UNIX)
+AF_UNSPEC: Final[int] = int(_s.AF_UNSPEC)
+AI_CANONNAME: Final[int] = int(_s.AI_CANONNAME)
+AI_NUMERICHOST: Final[int] = int(_s.AI_NUMERICHOST)
+AI_NUMERICSERV: Final[int] = int(_s.AI_NUMERICSERV)
+AI_PASSIVE: Final[int] = int(_s.AI_PASSIVE)
+IPPROTO_ICMP: Final[int] = int(_s.IPPROTO_ICMP)
+IPPROTO_IP: Final[int] = int(_s.IPPROTO_IP)
+IPPROTO_IPV6: Final[int] = int(_s.IPPROTO_IPV6)
+IPPROTO_TCP: Final[int] = int(_s.IPPROTO_TCP)
+IPPROTO_UDP: Final[int] = int(_s.IPPROTO_UDP)
+SHUT_RD: Final[int] = int(_s.SHUT_RD)
+SHUT_RDWR: Final[int] = int(_s.SHUT_RDWR)
+SHUT_WR: Final[int] = int(_s.SHUT_WR)
+SOCK_DGRAM: Final[int] = int(_s.SOCK_DGRAM)
+SOCK_RAW: Final[int] = int(_s.SOCK_RAW)
+SOCK_STREAM: Final[int] = int(_s.SOCK_STREAM)
+SOL_SOCKET: Final[int] = int(_s.SOL_SOCKET)
+SOMAXCONN: Final[int] = int(_s.SOMAXCONN)
+SO_ACCEPTCONN: Final[int] = int(_s.SO_ACCEPTCONN)
+SO_BROADCAST: Final[int] = int(_s.SO_BROADCAST)
+SO_DEBUG: Final[int] = int(_s.SO_DEBUG)
+SO_DONTROUTE: Final[int] = int(_s.SO_DONTROUTE)
+SO_ERROR: Final[int] = int(_s.SO_ERROR)
+SO_KEEPALIVE: Final[int] = int(_s.SO_KEEPALIVE)
+SO_LINGER: Final[int] = int(_s.SO_LINGER)
+SO_OOBINLINE: Final[int] = int(_s.SO_OOBINLINE)
+SO_RCVBUF: Final[int] = int(_s.SO_RCVBUF)
+SO_RCVLOWAT: Final[int] = int(_s.SO_RCVLOWAT)
+SO_RCVTIMEO: Final[int] = int(_s.SO_RCVTIMEO)
+SO_REUSEADDR: Final[int] = int(_s.SO_REUSEADDR)
+SO_SNDBUF: Final[int] = int(_s.SO_SNDBUF)
+SO_SNDLOWAT: Final[int] = int(_s.SO_SNDLOWAT)
+SO_SNDTIMEO: Final[int] = int(_s.SO_SNDTIMEO)
+SO_TYPE: Final[int] = int(_s.SO_TYPE)
+TCP_NODELAY: Final[int] = int(_s.TCP_NODELAY)
 
 # --- Linux: always there, some only in the kernel headers ------------------
 if sys.platform == "linux":
-    AF_NETLINK: Final[int] = _s.AF_NETLINK
-    AF_PACKET: Final[int] = _s.AF_PACKET
-    AI_ADDRCONFIG: Final[int] = _s.AI_ADDRCONFIG
-    AI_ALL: Final[int] = _s.AI_ALL
-    AI_V4MAPPED: Final[int] = _s.AI_V4MAPPED
-    IPV6_JOIN_GROUP: Final[int] = _s.IPV6_JOIN_GROUP
-    IPV6_LEAVE_GROUP: Final[int] = _s.IPV6_LEAVE_GROUP
-    IPV6_MULTICAST_HOPS: Final[int] = _s.IPV6_MULTICAST_HOPS
-    IPV6_MULTICAST_IF: Final[int] = _s.IPV6_MULTICAST_IF
-    IPV6_MULTICAST_LOOP: Final[int] = _s.IPV6_MULTICAST_LOOP
-    IPV6_UNICAST_HOPS: Final[int] = _s.IPV6_UNICAST_HOPS
-    IPV6_V6ONLY: Final[int] = _s.IPV6_V6ONLY
-    SO_BINDTODEVICE: Final[int] = _s.SO_BINDTODEVICE
+    AF_NETLINK: Final[int] = int(_s.AF_NETLINK)
+    AF_PACKET: Final[int] = int(_s.AF_PACKET)
+    AI_ADDRCONFIG: Final[int] = int(_s.AI_ADDRCONFIG)
+    AI_ALL: Final[int] = int(_s.AI_ALL)
+    AI_V4MAPPED: Final[int] = int(_s.AI_V4MAPPED)
+    IPV6_JOIN_GROUP: Final[int] = int(_s.IPV6_JOIN_GROUP)
+    IPV6_LEAVE_GROUP: Final[int] = int(_s.IPV6_LEAVE_GROUP)
+    IPV6_MULTICAST_HOPS: Final[int] = int(_s.IPV6_MULTICAST_HOPS)
+    IPV6_MULTICAST_IF: Final[int] = int(_s.IPV6_MULTICAST_IF)
+    IPV6_MULTICAST_LOOP: Final[int] = int(_s.IPV6_MULTICAST_LOOP)
+    IPV6_UNICAST_HOPS: Final[int] = int(_s.IPV6_UNICAST_HOPS)
+    IPV6_V6ONLY: Final[int] = int(_s.IPV6_V6ONLY)
+    SO_BINDTODEVICE: Final[int] = int(_s.SO_BINDTODEVICE)
     # <linux/netlink.h> protocol numbers
     NETLINK_ROUTE: Final[int] = 0
     NETLINK_UNUSED: Final[int] = 1

@@ -9,7 +9,9 @@ way Lua code receives three values.
 from __future__ import annotations
 
 import os
-from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
+
+from ._sockopt import OptValue
 
 __all__ = ["Error", "check"]
 
@@ -30,12 +32,23 @@ class Error(NamedTuple):
     errnum: int
 
 
+@overload  # an Error alone matches every overload; the return is NoReturn then
+def check(result: Union[int, Error], /) -> int: ...  # type: ignore[overload-overlap]
+@overload
+def check(result: Union[str, Error], /) -> str: ...
+@overload
+def check(result: Union[OptValue, Error], /) -> OptValue: ...
+@overload
+def check(result: Union[_T, Error], /) -> _T: ...
+
+
 def check(result: Union[_T, Error], /) -> _T:
     """Return the success value of a posixsock call, or raise its error.
 
     An ``Error`` triple becomes ``OSError(errnum, message)``; anything else
     is returned unchanged, so ``fd = check(socket(AF_INET, SOCK_STREAM, 0))``
-    is typed ``int``.
+    is typed ``int``.  (The overloads keep mypy from merging a union of
+    results, such as ``getsockopt``'s, into ``object``.)
     """
     if type(result) is Error:
         raise OSError(result.errnum, result.message)

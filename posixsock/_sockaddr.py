@@ -164,8 +164,12 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 
 
 def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
-    path = os.fsencode(_str(call, argn, addr, "path"))
+    text = _str(call, argn, addr, "path")
     _fields(call, argn, addr, _UNIX)
+    try:
+        path = os.fsencode(text)  # undoes the surrogateescape of decoding
+    except UnicodeError:
+        return EINVAL  # lone surrogates: no bytes C could be given
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
     # truncated at 108; the kernel would read past a longer one.

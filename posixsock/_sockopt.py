@@ -10,13 +10,14 @@ from __future__ import annotations
 import _socket
 import os
 import struct
-from typing import Callable, Dict, NamedTuple, Optional, Tuple, TypedDict, Union
+from typing import Callable, Dict, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
 
+@final
 class Timeval(TypedDict):
     """``struct timeval``: SO_RCVTIMEO / SO_SNDTIMEO values."""
 
@@ -24,6 +25,7 @@ class Timeval(TypedDict):
     tv_usec: int
 
 
+@final
 class Linger(TypedDict):
     """``struct linger``: SO_LINGER values."""
 
@@ -31,6 +33,7 @@ class Linger(TypedDict):
     l_linger: int
 
 
+@final
 class PeerCred(TypedDict):
     """``struct ucred``: the SO_PEERCRED value, the peer's credentials as
     they were when it connected (or called ``socketpair``)."""
@@ -104,7 +107,10 @@ def _enc_ifname(v1: object, v2: object) -> Encoded:
     # luaposix truncated it first with strncpy.
     if not isinstance(v1, str):
         _args.expected("setsockopt", 4, "str", v1)
-    return os.fsencode(v1)
+    try:
+        return os.fsencode(v1)
+    except UnicodeError:  # lone surrogates: no interface has such a name
+        return ENODEV
 
 
 def _dec_ifname(data: bytes) -> OptValue:
