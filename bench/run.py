@@ -8,8 +8,11 @@ operations, ``posixsock, stdlib, stdlib, posixsock, ...`` (ABBA, so neither
 side always runs second), gc disabled during rounds, after a warm-up.  The
 figure is the median over rounds of (round time / n), in microseconds per
 operation.  The stdlib side uses ``socket.socket`` objects made once, called
-the ordinary way (``s.send(b"x")``); the posixsock side uses integer fds.
-Both make the same system calls.  luaposix runs the same loops in a Lua
+the ordinary way (``s.send(b"x")``, public ``socket.getaddrinfo``); the
+posixsock side uses integer fds.  Both make the same system calls, except
+what a library adds on its own: in tcp_connect posixsock's ``socket()``
+reads O_NONBLOCK (fcntl) and the stdlib's ``accept()`` checks the new fd
+(getsockname).  luaposix runs the same loops in a Lua
 process (bench/luaposix_bench.lua) with the same ``n``; its medians are
 parsed from its output.  Goals are printed, never asserted.
 """
