@@ -62,6 +62,13 @@ def _noop(fd: int, data: bytes) -> None:
     pass
 
 
+def _busy(k: int) -> int:
+    total = 0
+    for i in range(k):
+        total += i
+    return total
+
+
 def main() -> None:
     a, b = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0))
     sa, sb = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -117,6 +124,15 @@ def main() -> None:
         "borrowed .setsockopt+.getsockopt": lambda: (btcp.setsockopt(6, 1, 1), btcp.getsockopt(6, 1)),
         "  piece: _args.cint": lambda: _args.cint("setsockopt", 2, 6),
         "  piece: TABLE.get((level, name))": lambda: _sockopt.TABLE.get((6, 1)),
+    })
+    # The platform: does Python work between two system calls make the second
+    # dearer?  (Under gVisor a syscall that follows the previous one closely
+    # can be much cheaper; then every ns of wrapper costs more than 1 ns.)
+    compare("platform: getsockopt after k iterations of a pure-Python loop", {
+        "busy(0)": lambda: _busy(0),
+        "busy(8)": lambda: _busy(8),
+        "busy(0) + .getsockopt": lambda: (_busy(0), btcp.getsockopt(6, 1)),
+        "busy(8) + .getsockopt": lambda: (_busy(8), btcp.getsockopt(6, 1)),
     })
     for fd in (a, b, u1, u2, tcp):
         os.close(fd)
