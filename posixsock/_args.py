@@ -55,3 +55,5 @@ def bytes_like(call: str, argn: int, value: object) -> None:
     """Check that ``value`` is a buffer of bytes (not text)."""
     if not isinstance(value, (bytes, bytearray, memoryview)):
         expected(call, argn, "bytes", value)
+    if isinstance(value, memoryview) and not value.c_contiguous:
+        bad(call, argn, "contiguous bytes expected, got a strided memoryview")

@@ -39,6 +39,10 @@ _SOCK_STREAM: int = _socket.SOCK_STREAM
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _MSG_PEEK: int = _socket.MSG_PEEK
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
+# Added to every send: a broken pipe is an EPIPE triple even where SIGPIPE's
+# action is the default (which would kill the process).  Python ignores
+# SIGPIPE at start-up; this keeps the promise if a program restores it.
+_MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
 _INT_MAX = _args.INT_MAX
 # recv/recvfrom hand counts up to this straight to the stdlib, which
 # allocates ``count`` bytes and shrinks them to what arrived.  Larger counts
@@ -302,7 +306,8 @@ def connect(fd: int, addr: SockAddr, /) -> Union[int, Error]:
     sock, address = target
     try:
         sock.connect(address)
-    except InterruptedError:
+    except InterruptedError as exc:  # EINTR after a handler that returned
+        from_oserror("connect", exc, EINVAL)  # (re-raises a handler's own)
         return _finish_connect(sock)
     except OSError as exc:
         return from_oserror("connect", exc, EINVAL)
@@ -499,10 +504,10 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
             return lent
         sock = lent
     try:
-        return sock.send(buffer, flags)
+        return sock.send(buffer, flags | _MSG_NOSIGNAL)
     except OSError as exc:
         return from_oserror("send", exc, EBADF)
-    except (TypeError, OverflowError):
+    except (TypeError, OverflowError, BufferError):
         _send_args("send", buffer, flags, 3)
         raise
 
@@ -524,10 +529,10 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddr, flags: int = 0, /
         return target
     sock, address = target
     try:
-        return sock.sendto(buffer, flags, address)
+        return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)
     except OSError as exc:
         return from_oserror("sendto", exc, EBADF)
-    except (TypeError, OverflowError):
+    except (TypeError, OverflowError, BufferError):
         _send_args("sendto", buffer, flags, 4)
         raise
 

@@ -76,10 +76,26 @@ def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
 
     A few stdlib checks raise ``OSError`` with no errno ("AF_UNIX path too
     long", "no interface with this name"); ``default`` is the errno the C
-    call reports in that case.
+    call reports in that case.  An ``OSError`` that a signal handler raised
+    while the call waited (say ``TimeoutError`` from an alarm) is not the
+    call's failure: it is raised again, so it reaches the caller.
     """
+    if _raised_by_handler(exc):
+        raise exc
     errnum = exc.errno
     return fail(call, default if errnum is None else errnum)
+
+
+def _raised_by_handler(exc: BaseException) -> bool:
+    # CPython raises a failed call's OSError from the C method, so the
+    # innermost frame of its traceback is posixsock's own; a handler's
+    # exception comes from a frame of the handler's module.
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return not str(tb.tb_frame.f_globals.get("__name__", "")).startswith(__package__ or "posixsock")
 
 
 def resolver_error(code: int, text: str) -> Error:
