@@ -66,7 +66,7 @@ def _buffers(call: str, argn: int, buffers: object) -> List[object]:
         if not isinstance(item, _BYTES):
             _args.bad(call, argn, f"bytes expected for item {i}, got {_args.typename(item)}")
         if isinstance(item, memoryview) and not item.c_contiguous:
-            _args.bad(call, argn, f"contiguous bytes expected for item {i}")
+            _args.bad(call, argn, f"contiguous bytes expected for item {i}, got a strided memoryview")
     return items
 
 
@@ -92,7 +92,8 @@ def _ancillary(call: str, argn: int, ancillary: object) -> List[Tuple[int, int, 
         if not isinstance(data, _BYTES):
             _args.expected(call, argn, "bytes", data, "data")
         if isinstance(data, memoryview) and not data.c_contiguous:
-            _args.bad(call, argn, "contiguous bytes expected for field 'data'")
+            _args.bad(call, argn, "contiguous bytes expected for field 'data', "
+                                  "got a strided memoryview")
         items.append((int(level), int(kind), data))
     return items
 
@@ -225,8 +226,6 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
     if not isinstance(fd, int):
         _args.expected("send_fds", 1, "int", fd)
     _args.bytes_like("send_fds", 2, buffer)
-    if isinstance(buffer, memoryview) and not buffer.c_contiguous:
-        _args.bad("send_fds", 2, "contiguous bytes expected")
     if isinstance(fds, (str, bytes, bytearray, memoryview)) or not hasattr(fds, "__iter__"):
         _args.expected("send_fds", 3, "sequence of int", fds)
     numbers = array("i")

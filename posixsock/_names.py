@@ -157,8 +157,6 @@ def inet_ntop(family: int, packed: Union[bytes, bytearray, memoryview], /) -> Un
     """
     f = _args.cint("inet_ntop", 1, family)
     _args.bytes_like("inet_ntop", 2, packed)
-    if isinstance(packed, memoryview) and not packed.c_contiguous:
-        _args.bad("inet_ntop", 2, "contiguous bytes expected")
     size = _PACKED.get(f)
     if size is None:
         return fail("inet_ntop", EAFNOSUPPORT)

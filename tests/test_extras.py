@@ -434,11 +434,15 @@ def test_recvmsg_argument_errors(args, exc, words) -> None:  # type: ignore[no-u
 def test_non_contiguous_buffers_are_type_errors() -> None:
     strided = memoryview(b"abcdefgh")[::2]
     cases = [
-        (lambda: ps.sendmsg(0, [b"x", strided]), "bad argument #2 to 'sendmsg' (contiguous bytes expected for item 2)"),
+        (lambda: ps.sendmsg(0, [b"x", strided]), "bad argument #2 to 'sendmsg' "
+         "(contiguous bytes expected for item 2, got a strided memoryview)"),
         (lambda: ps.sendmsg(0, [b"x"], [{"level": 1, "type": 1, "data": strided}]),
-         "bad argument #3 to 'sendmsg' (contiguous bytes expected for field 'data')"),
-        (lambda: ps.send_fds(0, strided, []), "bad argument #2 to 'send_fds' (contiguous bytes expected)"),
-        (lambda: ps.inet_ntop(ps.AF_INET, strided), "bad argument #2 to 'inet_ntop' (contiguous bytes expected)"),
+         "bad argument #3 to 'sendmsg' "
+         "(contiguous bytes expected for field 'data', got a strided memoryview)"),
+        (lambda: ps.send_fds(0, strided, []), "bad argument #2 to 'send_fds' "
+         "(contiguous bytes expected, got a strided memoryview)"),
+        (lambda: ps.inet_ntop(ps.AF_INET, strided), "bad argument #2 to 'inet_ntop' "
+         "(contiguous bytes expected, got a strided memoryview)"),
     ]
     for call, words in cases:
         with pytest.raises(TypeError) as info:
