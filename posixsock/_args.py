@@ -8,7 +8,11 @@ resolver judges comes back as an ``Error`` triple.
 """
 from __future__ import annotations
 
-from typing import NoReturn, Optional
+from typing import NoReturn, Optional, Union
+
+# What calls that send accept: any bytes-like object, never text.  (mypy
+# --strict no longer takes bytearray and memoryview for ``bytes``.)
+Buffer = Union[bytes, bytearray, memoryview]
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1

@@ -13,9 +13,10 @@ import os
 import select
 import struct
 import termios
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
+from ._args import Buffer
 from ._errors import Error, fail, from_oserror, resolver_error
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
@@ -49,8 +50,6 @@ _INT_MAX = _args.INT_MAX
 # first learn how much is there, so memory follows the data, not ``count``.
 _DIRECT = 256 * 1024
 
-# What send/sendto accept: any bytes-like object, never text.
-Buffer = Union[bytes, bytearray, memoryview]
 _INT = struct.Struct("@i")
 _plain_get = plain.get
 
@@ -555,8 +554,16 @@ def shutdown(fd: int, how: int, /) -> Union[int, Error]:
     return 0
 
 
+@overload
+def setsockopt(fd: int, level: int, name: int, value1: int,
+               value2: Optional[int] = None, /) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: int, name: int, value1: str,
+               value2: Union[int, str, None] = None, /) -> Union[int, Error]: ...
+
+
 def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
-               value2: Optional[int] = None, /) -> Union[int, Error]:
+               value2: Union[int, str, None] = None, /) -> Union[int, Error]:
     """Set a socket option: ``setsockopt(2)``.
 
     :param fd: socket descriptor

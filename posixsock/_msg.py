@@ -19,7 +19,8 @@ from array import array
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
-from ._calls import _DIRECT, _available
+from ._args import Buffer
+from ._calls import _DIRECT, _MSG_NOSIGNAL, _available
 from ._errors import Error, fail, from_oserror
 from ._fd import _Borrowed, borrow, by_family, lend
 from ._sockaddr import SockAddr, native, sockaddr
@@ -49,9 +50,6 @@ class Cmsg(TypedDict):
     data: bytes  # on input, any bytes-like object
 
 
-# What the calls accept as bytes (mypy --strict no longer takes bytearray
-# and memoryview for ``bytes``).
-Buffer = Union[bytes, bytearray, memoryview]
 Received = Tuple[bytes, List[Cmsg], int, Optional[SockAddr]]
 ReceivedFds = Tuple[bytes, List[int], int, Optional[SockAddr]]
 
@@ -152,9 +150,9 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         return target
     sock, address = target
     try:
-        if address is None:
-            return sock.sendmsg(data, anc, f)  # type: ignore[arg-type]
-        return sock.sendmsg(data, anc, f, address)  # type: ignore[arg-type]
+        if address is None:  # MSG_NOSIGNAL: EPIPE, never SIGPIPE (see send)
+            return sock.sendmsg(data, anc, f | _MSG_NOSIGNAL)  # type: ignore[arg-type]
+        return sock.sendmsg(data, anc, f | _MSG_NOSIGNAL, address)  # type: ignore[arg-type]
     except OSError as exc:  # no errno: ancillary data too large for C
         return from_oserror("sendmsg", exc, ENOBUFS)
 
@@ -240,7 +238,7 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
     if isinstance(sock, Error):
         return sock
     try:
-        return sock.sendmsg([buffer], anc)
+        return sock.sendmsg([buffer], anc, _MSG_NOSIGNAL)
     except OSError as exc:
         return from_oserror("send_fds", exc, ENOBUFS)
 
