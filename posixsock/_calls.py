@@ -20,7 +20,7 @@ from ._args import Buffer
 from ._errors import Error, fail, from_oserror, resolver_error
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
-from ._sockopt import TABLE, OptValue
+from ._sockopt import CODEC_NAMES, TABLE, OptValue
 
 __all__ = [
     "socket", "socketpair", "getaddrinfo", "connect", "bind", "listen",
@@ -576,6 +576,24 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
         microseconds; must be omitted otherwise
     :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
     """
+    # Fast path: an int option with int arguments.  Out-of-range ints make
+    # CPython raise; the checked path below then says which argument.
+    sock = _plain_get(fd) if type(fd) is int else None
+    if (sock is None or value2 is not None or type(value1) is not int or type(level) is not int
+            or type(name) is not int or name in CODEC_NAMES):
+        return _setsockopt(fd, level, name, value1, value2)
+    try:
+        sock.setsockopt(level, name, value1)
+    except OSError as exc:
+        return from_oserror("setsockopt", exc, EINVAL)
+    except (OverflowError, TypeError):
+        return _setsockopt(fd, level, name, value1, value2)
+    return 0
+
+
+def _setsockopt(fd: object, level: object, name: object, value1: object, value2: object
+                ) -> Union[int, Error]:
+    """setsockopt with every argument checked, and the option table."""
     lvl = _args.cint("setsockopt", 2, level)
     opt = _args.cint("setsockopt", 3, name)
     codec = TABLE.get((lvl, opt))
@@ -611,6 +629,20 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
         SO_BINDTODEVICE -- or ``Error(None, "getsockopt: <strerror>", errnum)``
     """
+    sock = _plain_get(fd) if type(fd) is int else None
+    if sock is None or type(level) is not int or type(name) is not int or name in CODEC_NAMES:
+        return _getsockopt(fd, level, name)
+    try:  # fast path: an int option
+        value: int = sock.getsockopt(level, name)
+    except OSError as exc:
+        return from_oserror("getsockopt", exc, EINVAL)
+    except OverflowError:
+        return _getsockopt(fd, level, name)
+    return value
+
+
+def _getsockopt(fd: object, level: object, name: object) -> Union[OptValue, Error]:
+    """getsockopt with every argument checked, and the option table."""
     lvl = _args.cint("getsockopt", 2, level)
     opt = _args.cint("getsockopt", 3, name)
     sock = borrow("getsockopt", "getsockopt", fd)

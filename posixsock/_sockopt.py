@@ -10,7 +10,7 @@ from __future__ import annotations
 import _socket
 import os
 import struct
-from typing import Callable, Dict, NamedTuple, Optional, Tuple, TypedDict, Union, final
+from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
 
@@ -190,3 +190,6 @@ for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
 for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
     if hasattr(_socket, _name):
         TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
+
+# Option names that have a row at some level: only these leave the int path.
+CODEC_NAMES: FrozenSet[int] = frozenset(name for _level, name in TABLE)
