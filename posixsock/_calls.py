@@ -424,6 +424,16 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     return bytes(buffer[:got]) if got < n else bytes(buffer), source
 
 
+def _receiver(call: str, fd: object, count: object, flags: object) -> Union[_Borrowed, Error]:
+    """The object for a receive's fd (slow path); when the fd is bad, the
+    other arguments are still checked first, as luaposix does."""
+    lent = borrow(call, None, fd)
+    if isinstance(lent, Error):
+        _count(call, count)
+        _args.cint(call, 3, flags)
+    return lent
+
+
 def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     """Receive a message from a socket: ``recv(2)``.
 
@@ -436,10 +446,8 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None:
-        lent = borrow("recv", None, fd)
+        lent = _receiver("recv", fd, count, flags)
         if isinstance(lent, Error):
-            _count("recv", count)  # programming errors first, as luaposix
-            _args.cint("recv", 3, flags)
             return lent
         sock = lent
     try:
@@ -463,10 +471,8 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None:
-        lent = borrow("recvfrom", None, fd)
+        lent = _receiver("recvfrom", fd, count, flags)
         if isinstance(lent, Error):
-            _count("recvfrom", count)  # programming errors first, as luaposix
-            _args.cint("recvfrom", 3, flags)
             return lent
         sock = lent
     try:
