@@ -13,11 +13,11 @@ import os
 import select
 import struct
 import termios
-from typing import Any, Dict, List, Optional, Tuple, Union, overload
+from typing import Any, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
-from ._errors import Error, fail, from_oserror, resolver_error
+from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
@@ -168,26 +168,6 @@ _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
 _EAI_NONAME: int = _socket.EAI_NONAME
 _EAI_SERVICE: int = _socket.EAI_SERVICE
 _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
-_gai_text: Dict[int, Error] = {}
-
-
-def _gai_failure(code: int) -> Error:
-    """The resolver's own triple for ``code``, learnt from a local call that
-    fails that way (the stdlib has no ``gai_strerror``)."""
-    err = _gai_text.get(code)
-    if err is None:
-        host, service, flags = (b"not numeric", None, _socket.AI_NUMERICHOST)
-        if code == _EAI_SERVICE:
-            host, service, flags = b"127.0.0.1", b"no such service", _socket.AI_NUMERICHOST
-        try:
-            _socket.getaddrinfo(host, service, 0, _SOCK_STREAM, 0, flags)
-            err = resolver_error(code, "Name or service not known")  # pragma: no cover
-        except _socket.gaierror as exc:
-            err = resolver_error(exc.args[0], exc.args[1])
-        _gai_text[code] = err
-    return err
-
-
 def _c_text(value: str) -> Optional[bytes]:
     """``value`` as the C string luaposix passes, or None if C cannot hold it
     (a NUL would end it early; lone surrogates have no UTF-8)."""
@@ -226,14 +206,14 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     elif isinstance(service, str):
         svc = _c_text(service)
         if svc is None:
-            return _gai_failure(_EAI_SERVICE)
+            return resolver_failure(_EAI_SERVICE)
     else:
         _args.expected("getaddrinfo", 2, "int, None or str", service)
     h: Optional[bytes] = None
     if host is not None:
         h = _c_text(host)
         if h is None:
-            return _gai_failure(_EAI_NONAME)
+            return resolver_failure(_EAI_NONAME)
     values = [0, 0, 0, 0]
     if hints is not None:
         if not isinstance(hints, dict):

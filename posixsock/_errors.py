@@ -8,6 +8,7 @@ way Lua code receives three values.
 """
 from __future__ import annotations
 
+import _socket
 import os
 from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
 
@@ -99,5 +100,33 @@ def _raised_by_handler(exc: BaseException) -> bool:
 
 
 def resolver_error(code: int, text: str) -> Error:
-    """A ``getaddrinfo`` failure: ``gai_strerror`` text and the EAI code."""
+    """A resolver failure: ``gai_strerror`` text and the EAI code."""
     return Error(None, text, code)
+
+
+# For failures posixsock reports without asking the resolver (text that is
+# no C string, a family getnameinfo cannot take): a local getaddrinfo call
+# that fails with that code, so the text is the C library's own (the stdlib
+# has no gai_strerror).  (host, service, family) per code.
+_PROBES: Dict[int, Tuple[bytes, Optional[bytes], int]] = {
+    _socket.EAI_NONAME: (b"not numeric", None, 0),
+    _socket.EAI_SERVICE: (b"127.0.0.1", b"no such service", 0),
+    _socket.EAI_FAMILY: (b"127.0.0.1", None, -1),
+}
+_resolver_cache: Dict[int, Error] = {}
+
+
+def resolver_failure(code: int) -> Error:
+    """The triple the resolver gives for ``code`` (EAI_NONAME, EAI_SERVICE or
+    EAI_FAMILY), learnt once from a numeric-only local call."""
+    err = _resolver_cache.get(code)
+    if err is None:
+        host, service, family = _PROBES[code]
+        try:
+            _socket.getaddrinfo(host, service, family, _socket.SOCK_STREAM, 0,
+                                _socket.AI_NUMERICHOST)
+            err = resolver_error(code, "Unknown error")  # pragma: no cover
+        except _socket.gaierror as exc:
+            err = resolver_error(exc.args[0], str(exc.args[1]))
+        _resolver_cache[code] = err
+    return err

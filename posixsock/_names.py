@@ -15,10 +15,10 @@ errno for text that is not an address, and ``ValueError`` for a NUL;
 from __future__ import annotations
 
 import _socket
-from typing import Dict, List, Tuple, TypedDict, Union
+from typing import List, Tuple, TypedDict, Union
 
 from . import _args
-from ._errors import Error, fail, from_oserror, resolver_error
+from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
 from ._sockaddr import SockAddr, native
 
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
@@ -43,26 +43,6 @@ class IfNameIndex(TypedDict):
     name: str
 
 
-# A local getaddrinfo call that fails with each code we report ourselves:
-# the stdlib has no gai_strerror, so the text is learnt from the resolver.
-_PROBES = {_EAI_NONAME: ("not numeric", 0), _EAI_FAMILY: ("127.0.0.1", -1)}
-_failures: Dict[int, Error] = {}
-
-
-def _resolver(code: int) -> Error:
-    """The resolver's own triple for ``code`` (EAI_NONAME or EAI_FAMILY)."""
-    err = _failures.get(code)
-    if err is None:
-        host, family = _PROBES[code]
-        try:
-            _socket.getaddrinfo(host, None, family, 0, 0, _socket.AI_NUMERICHOST)
-            err = resolver_error(code, "Unknown error")  # pragma: no cover
-        except _socket.gaierror as exc:
-            err = resolver_error(code, str(exc.args[1]))
-        _failures[code] = err
-    return err
-
-
 def getnameinfo(sockaddr: SockAddr, flags: int = 0, /) -> Union[Tuple[str, str], Error]:
     """Address-to-name translation: ``getnameinfo(3)``.
 
@@ -77,10 +57,10 @@ def getnameinfo(sockaddr: SockAddr, flags: int = 0, /) -> Union[Tuple[str, str],
     f = _args.cint("getnameinfo", 2, flags)
     parsed = native("getnameinfo", 1, sockaddr)
     if isinstance(parsed, int):
-        return _resolver(_EAI_NONAME)
+        return resolver_failure(_EAI_NONAME)
     family, address = parsed
     if family not in _PACKED:
-        return _resolver(_EAI_FAMILY)
+        return resolver_failure(_EAI_FAMILY)
     try:
         host, service = _socket.getnameinfo(address, f)  # type: ignore[arg-type]
     except _socket.gaierror as exc:

@@ -16,13 +16,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
 
 import posixsock as ps
 from _robust_helpers import (
-    LOOP4, LOOP6, Kit, close_all, flags, ok, outcome, run_every_call, tcp_listener,
+    LOOP4, LOOP6, Kit, close_all, ok, outcome, run_every_call, tcp_listener,
     unused_fd_number,
 )
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 from types import FrameType
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional
 
 import pytest
 
