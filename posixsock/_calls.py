@@ -28,10 +28,10 @@ __all__ = [
     "getsockopt", "getsockname", "getpeername", "if_nametoindex",
 ]
 
+EINTR = 4
 EBADF = 9
 ENODEV = 19
 EINVAL = 22
-ENAMETOOLONG = 36
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
@@ -168,6 +168,8 @@ _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
 _EAI_NONAME: int = _socket.EAI_NONAME
 _EAI_SERVICE: int = _socket.EAI_SERVICE
 _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
+
+
 def _c_text(value: str) -> Optional[bytes]:
     """``value`` as the C string luaposix passes, or None if C cannot hold it
     (a NUL would end it early; lone surrogates have no UTF-8)."""
@@ -261,7 +263,7 @@ def _finish_connect(sock: _Borrowed) -> Union[int, Error]:
     """
     fd = sock.fileno()
     if not os.get_blocking(fd):
-        return fail("connect", 4)  # EINTR
+        return fail("connect", EINTR)
     poller = select.poll()
     poller.register(fd, select.POLLOUT)
     poller.poll()  # retried on EINTR by Python
@@ -478,8 +480,8 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
     :param buffer: the bytes to send (any bytes-like object; not ``str``)
     :param flags: ``MSG_*`` flags, or-ed (default 0)
     :returns: the number of bytes sent, or
-        ``Error(None, "send: <strerror>", errnum)`` (EPIPE, not SIGPIPE:
-        Python ignores SIGPIPE)
+        ``Error(None, "send: <strerror>", errnum)``; a closed peer is EPIPE,
+        never SIGPIPE (MSG_NOSIGNAL is always added)
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None:
