@@ -84,7 +84,6 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
     return sock
 
 
-
 _plain_get = plain.get
 
 

@@ -114,6 +114,7 @@ def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
         _args.expected(call, argn, "str", value, name)
     return value
 
+
 # Numeric addresses already checked by inet_pton, per family, so the hot
 # path of a UDP loop does not parse the same string again.  Bounded.
 _numeric: Dict[int, Dict[str, bool]] = {AF_INET: {}, AF_INET6: {}}
