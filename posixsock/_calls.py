@@ -433,7 +433,9 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
             return lent
         sock = lent
     try:
-        if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
+        # count 0 takes the slow path too: CPython's recv() returns b"" for it
+        # without a system call, while C's recv consumes a datagram.
+        if type(count) is not int or not 0 < count <= _DIRECT or type(flags) is not int or flags:
             return _recv_slow("recv", sock, count, flags)[0]
         data: bytes = sock.recv(count)
     except OSError as exc:

@@ -45,6 +45,18 @@ def test_recv_zero_count(fds: Fds) -> None:
     assert ps.recv(two, 1) == b"x"
 
 
+@pytest.mark.parametrize("receive", [ps.recv, ps.recvfrom], ids=["recv", "recvfrom"])
+def test_recv_zero_count_consumes_a_datagram(fds: Fds, receive: object) -> None:
+    """C's recv(fd, buf, 0) takes the next datagram (and luaposix's does);
+    CPython's recv(0) returns b"" without a system call.  posixsock is C."""
+    one, two = fds.pair(ps.SOCK_DGRAM)
+    ps.check(ps.send(one, b"first"))
+    ps.check(ps.send(one, b"second"))
+    got = receive(two, 0)  # type: ignore[operator]
+    assert (got if receive is ps.recv else got[0]) == b""
+    assert ps.recv(two, 10) == b"second"
+
+
 def test_recv_would_block(fds: Fds) -> None:
     _, two = fds.pair()
     assert ps.recv(two, 10, MSG_DONTWAIT) == EAGAIN_RECV
