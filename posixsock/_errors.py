@@ -88,15 +88,18 @@ def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
 
 
 def _raised_by_handler(exc: BaseException) -> bool:
-    # CPython raises a failed call's OSError from the C method, so the
-    # innermost frame of its traceback is posixsock's own; a handler's
-    # exception comes from a frame of the handler's module.
+    # CPython raises a failed call's OSError from the C method, so every
+    # frame of its traceback is posixsock's own.  Python code that ran while
+    # the call waited -- a signal handler -- adds frames of its own module.
     tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
+    while tb is not None:
+        if not str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_PACKAGE):
+            return True
         tb = tb.tb_next
-    return not str(tb.tb_frame.f_globals.get("__name__", "")).startswith(__package__ or "posixsock")
+    return False
+
+
+_PACKAGE = __name__.split(".")[0]
 
 
 def resolver_error(code: int, text: str) -> Error:

@@ -15,7 +15,7 @@ import socket as stdlib
 import subprocess
 import sys
 import threading
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Callable, Iterator, List, Optional
 
 import pytest
@@ -198,6 +198,35 @@ def test_raising_handler_propagates(name: str, exc: type, alarm: Callable[..., N
         assert (identity(op.fd), flags(op.fd)) == before
     finally:
         op.close()
+
+
+def test_handler_failing_inside_posixsock_propagates(alarm: Callable[..., None]) -> None:
+    """A handler whose own posixsock call fails (``check`` raising OSError from
+    posixsock's code) still propagates: any frame outside posixsock in the
+    traceback marks the exception as the handler's, not the call's."""
+    op = Op("recv")
+
+    def handler(signum: int, frame: Optional[FrameType]) -> None:
+        ps.check(ps.recv(-1, 1))
+
+    alarm(handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with pytest.raises(OSError) as info:
+            result = op.call()
+            pytest.fail(f"the handler's OSError did not propagate; got {result!r}")
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert info.value.errno == 9 and "handler" in "".join(
+            str(tb.tb_frame.f_code.co_name) for tb in _frames(info.value.__traceback__))
+        op.still_works()
+    finally:
+        op.close()
+
+
+def _frames(tb: Optional[TracebackType]) -> Iterator[TracebackType]:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
 
 
 # --- SIGPIPE -------------------------------------------------------------------------
