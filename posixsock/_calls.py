@@ -66,7 +66,7 @@ except OSError:  # pragma: no cover - no AF_UNIX at all
 # --- shared steps ------------------------------------------------------------
 
 # luaposix's words when sockaddr_from_lua fails (its errno was stale; ours is
-# the reason the address was refused).
+# the reason the address was refused).  Calls not in luaposix use their name.
 _ADDRESS_WORDS = {
     "connect": "not a valid IPv4 or IPv6 address argument",
     "bind": "not a valid IPv4 or IPv6 argument",
@@ -84,7 +84,7 @@ def _addressed(call: str, fd: object, addr: object, argn: int
         fd = int(fd)
     parsed = native(call, argn, addr)
     if type(parsed) is int:
-        return fail(_ADDRESS_WORDS[call] if parsed == EINVAL else call, parsed)
+        return fail(_ADDRESS_WORDS.get(call, call) if parsed == EINVAL else call, parsed)
     family, address = parsed  # type: ignore[misc]
     table = by_family.get(family)
     sock = None if table is None else table.get(fd)

@@ -20,10 +20,10 @@ from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
-from ._calls import _DIRECT, _MSG_NOSIGNAL, _available
-from ._errors import Error, fail, from_oserror
-from ._fd import _Borrowed, borrow, by_family, lend
-from ._sockaddr import SockAddr, native, sockaddr
+from ._calls import _DIRECT, _MSG_NOSIGNAL, _addressed, _available
+from ._errors import Error, from_oserror
+from ._fd import _Borrowed, borrow
+from ._sockaddr import SockAddr, sockaddr
 
 __all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
 
@@ -111,14 +111,7 @@ def _target(call: str, fd: int, destination: object
     if destination is None:
         sock = borrow(call, call, fd)
         return sock if isinstance(sock, Error) else (sock, None)
-    parsed = native(call, 5, destination)
-    if isinstance(parsed, int):
-        return fail(call, parsed)
-    family, address = parsed
-    table = by_family.get(family)
-    found = None if table is None else table.get(int(fd))
-    lent = lend(int(fd), family, call) if found is None else found
-    return lent if isinstance(lent, Error) else (lent, address)
+    return _addressed(call, fd, destination, 5)
 
 
 # --- the calls -------------------------------------------------------------------
