@@ -47,7 +47,10 @@ from ._constants import (
 from ._errors import Error, check
 from ._msg import CMSG_LEN, CMSG_SPACE, Cmsg, recv_fds, recvmsg, send_fds, sendmsg
 from ._names import IfNameIndex, getnameinfo, if_indextoname, if_nameindex, inet_ntop, inet_pton
-from ._sockaddr import AddrInfoHints, SockAddr
+from ._sockaddr import (
+    AddrInfo, AddrInfoHints, AddrInfoInet, AddrInfoInet6, SockAddr, SockAddrArg, SockAddrInet,
+    SockAddrInet6, SockAddrInet6Arg, SockAddrNetlink, SockAddrPacket, SockAddrUnix, SockAddrUnspec,
+)
 from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
 __version__ = "0.1.0"
@@ -62,6 +65,10 @@ __all__ = [
     # results and types
     "Error", "check", "SockAddr", "AddrInfoHints", "Timeval", "Linger",
     "OptValue", "version", "SEED_CONSTANTS",
+    # per-family addresses (issue 8)
+    "SockAddrInet", "SockAddrInet6", "SockAddrUnix", "SockAddrNetlink", "SockAddrPacket",
+    "SockAddrUnspec", "AddrInfo", "AddrInfoInet", "AddrInfoInet6", "SockAddrArg",
+    "SockAddrInet6Arg",
     # constants: the seed's table, in its order
     "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX", "AF_UNSPEC",
     "AI_ADDRCONFIG", "AI_ALL", "AI_CANONNAME", "AI_NUMERICHOST",

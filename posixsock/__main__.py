@@ -63,11 +63,21 @@ def _timeout(fd: int) -> None:
     need(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 2, 0), "setsockopt")
 
 
-def stream(fds: Fds, family: int, addr: ps.SockAddr) -> None:
+def bound(fd: int) -> ps.SockAddrArg:
+    """The address ``fd`` is bound to, to connect or send to."""
+    where = ps.getsockname(fd)
+    if isinstance(where, ps.Error):
+        raise Failed(f"getsockname: {tuple(where)!r}")
+    if where["family"] == ps.AF_UNSPEC:
+        raise Failed("getsockname: no address")
+    return where
+
+
+def stream(fds: Fds, family: int, addr: ps.SockAddrArg) -> None:
     server = fds(need(ps.socket(family, ps.SOCK_STREAM, 0), "socket", may_skip=True))
     need(ps.bind(server, addr), "bind", may_skip=True)
     need(ps.listen(server, 4), "listen")
-    where = need(ps.getsockname(server), "getsockname")
+    where = bound(server)
     client = fds(need(ps.socket(family, ps.SOCK_STREAM, 0), "socket"))
     need(ps.connect(client, where), "connect")
     conn, _peer = need(ps.accept(server), "accept")
@@ -79,11 +89,11 @@ def stream(fds: Fds, family: int, addr: ps.SockAddr) -> None:
     expect(need(ps.recv(conn, 16), "recv") == b"", "recv: no end of stream")
 
 
-def datagram(fds: Fds, family: int, addr: ps.SockAddr) -> None:
+def datagram(fds: Fds, family: int, addr: ps.SockAddrArg) -> None:
     receiver = fds(need(ps.socket(family, ps.SOCK_DGRAM, 0), "socket", may_skip=True))
     need(ps.bind(receiver, addr), "bind", may_skip=True)
     _timeout(receiver)
-    where = need(ps.getsockname(receiver), "getsockname")
+    where = bound(receiver)
     sender = fds(need(ps.socket(family, ps.SOCK_DGRAM, 0), "socket"))
     expect(need(ps.sendto(sender, b"ping", where), "sendto") == 4, "sendto: short write")
     data, _source = need(ps.recvfrom(receiver, 16), "recvfrom")

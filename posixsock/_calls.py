@@ -13,13 +13,13 @@ import os
 import select
 import struct
 import termios
-from typing import Any, List, Optional, Tuple, Union, overload
+from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
 from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
 from ._fd import _Borrowed, borrow, by_family, lend, plain
-from ._sockaddr import AddrInfoHints, Native, SockAddr, native, sockaddr
+from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
 
 __all__ = [
@@ -182,7 +182,7 @@ def _c_text(value: str) -> Optional[bytes]:
 
 
 def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
-                hints: Optional[AddrInfoHints] = None, /) -> Union[List[SockAddr], Error]:
+                hints: Optional[AddrInfoHints] = None, /) -> Union[List[AddrInfo], Error]:
     """Network address and service translation: ``getaddrinfo(3)``.
 
     :param host: a host name or numeric address (``None`` for the local
@@ -191,7 +191,8 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         ``host`` is given)
     :param hints: ``AddrInfoHints`` -- ``family``, ``socktype``,
         ``protocol``, ``flags``
-    :returns: a list of ``SockAddr`` with ``socktype``, ``protocol`` and
+    :returns: a list of ``AddrInfo`` -- ``AF_INET`` or ``AF_INET6`` address
+        fields with ``socktype``, ``protocol`` and
         (when the resolver gave one) ``canonname``, or
         ``Error(None, gai_strerror, EAI code)``.  Text that cannot be a C
         string (NUL, lone surrogates) gives EAI_NONAME (host) or
@@ -237,12 +238,14 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         return resolver_error(exc.args[0], exc.args[1])
     except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
         return resolver_error(_EAI_SYSTEM, "System error")
-    result: List[SockAddr] = []
+    result: List[AddrInfo] = []
     for family, socktype, protocol, canonname, address in found:
-        entry: SockAddr = {"family": family}
+        # built field by field, in luaposix's order: an AddrInfoInet or
+        # AddrInfoInet6 once complete (the resolver gives no other family)
+        entry: Dict[str, Any] = {"family": family}
         if family == _AF_INET or family == _AF_INET6:
-            entry["port"] = address[1]  # type: ignore[typeddict-item]
-            entry["addr"] = address[0]  # type: ignore[typeddict-item]
+            entry["port"] = address[1]
+            entry["addr"] = address[0]
             if family == _AF_INET6:
                 entry["flowinfo"] = address[2]  # type: ignore[misc]
                 entry["scope_id"] = address[3]  # type: ignore[misc]
@@ -250,7 +253,7 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         if canonname:
             entry["canonname"] = canonname
         entry["protocol"] = protocol
-        result.append(entry)
+        result.append(entry)  # type: ignore[arg-type]
     return result
 
 
@@ -271,7 +274,7 @@ def _finish_connect(sock: _Borrowed) -> Union[int, Error]:
     return fail("connect", err) if err else 0
 
 
-def connect(fd: int, addr: SockAddr, /) -> Union[int, Error]:
+def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     """Initiate a connection on a socket: ``connect(2)``.
 
     :param fd: socket descriptor
@@ -295,7 +298,7 @@ def connect(fd: int, addr: SockAddr, /) -> Union[int, Error]:
     return 0
 
 
-def bind(fd: int, addr: SockAddr, /) -> Union[int, Error]:
+def bind(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     """Bind an address to a socket: ``bind(2)``.
 
     :param fd: socket descriptor
@@ -501,7 +504,7 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
         raise
 
 
-def sendto(fd: int, buffer: Buffer, destination: SockAddr, flags: int = 0, /
+def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
            ) -> Union[int, Error]:
     """Send a message to an address: ``sendto(2)``.
 

@@ -6,7 +6,9 @@ typed ``Final[int]``.  The rest follow typeshed's habit of platform blocks that 
 they are ``int`` -- the stdlib lacks several ``NETLINK_*`` names, so those
 come from the Linux ABI (``<linux/netlink.h>``, numbers fixed forever) --
 and elsewhere ``Optional[int]``: ``None`` where the platform lacks them, as
-luaposix leaves them ``nil``.
+luaposix leaves them ``nil``.  The ``AF_*`` families are literal types on
+Linux (``AF_INET`` is ``Literal[2]``), so comparing a ``SockAddr``'s
+``family`` with them narrows the address to its family's TypedDict.
 """
 from __future__ import annotations
 
@@ -15,11 +17,28 @@ import socket as _s
 import sys
 from typing import Final, Optional, Tuple
 
+# --- the address families: literal types on Linux --------------------------
+# Each ``SockAddr`` TypedDict declares ``family`` as its Linux value
+# (``Literal[2]`` ...), so that ``sa["family"] == AF_INET`` narrows the union;
+# that needs these names typed as the same literals, which checkers read from
+# ``Final = <number>``.  The numbers are the Linux ABI (<linux/socket.h>);
+# tests/test_types.py checks them against the running system's.
+if sys.platform == "linux":
+    AF_UNSPEC: Final = 0
+    AF_UNIX: Final = 1
+    AF_INET: Final = 2
+    AF_INET6: Final = 10
+    AF_NETLINK: Final = 16
+    AF_PACKET: Final = 17
+else:  # pragma: no cover - exercised on other platforms only
+    AF_UNSPEC: Final[int] = int(_s.AF_UNSPEC)
+    AF_UNIX: Final[int] = int(_s.AF_UNIX)
+    AF_INET: Final[int] = int(_s.AF_INET)
+    AF_INET6: Final[int] = int(_s.AF_INET6)
+    AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
+    AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
+
 # --- everywhere ------------------------------------------------------------
-AF_INET: Final[int] = int(_s.AF_INET)
-AF_INET6: Final[int] = int(_s.AF_INET6)
-AF_UNIX: Final[int] = int(_s.AF_UNIX)
-AF_UNSPEC: Final[int] = int(_s.AF_UNSPEC)
 AI_CANONNAME: Final[int] = int(_s.AI_CANONNAME)
 AI_NUMERICHOST: Final[int] = int(_s.AI_NUMERICHOST)
 AI_NUMERICSERV: Final[int] = int(_s.AI_NUMERICSERV)
@@ -57,8 +76,6 @@ TCP_NODELAY: Final[int] = int(_s.TCP_NODELAY)
 
 # --- Linux: always there, some only in the kernel headers ------------------
 if sys.platform == "linux":
-    AF_NETLINK: Final[int] = int(_s.AF_NETLINK)
-    AF_PACKET: Final[int] = int(_s.AF_PACKET)
     AI_ADDRCONFIG: Final[int] = int(_s.AI_ADDRCONFIG)
     AI_ALL: Final[int] = int(_s.AI_ALL)
     AI_V4MAPPED: Final[int] = int(_s.AI_V4MAPPED)
@@ -90,8 +107,6 @@ if sys.platform == "linux":
     NETLINK_SCSITRANSPORT: Final[int] = 18
     NETLINK_ECRYPTFS: Final[int] = 19
 else:  # pragma: no cover - exercised on other platforms only
-    AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
-    AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
     AI_ADDRCONFIG: Final[Optional[int]] = getattr(_s, "AI_ADDRCONFIG", None)
     AI_ALL: Final[Optional[int]] = getattr(_s, "AI_ALL", None)
     AI_V4MAPPED: Final[Optional[int]] = getattr(_s, "AI_V4MAPPED", None)

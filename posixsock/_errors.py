@@ -12,6 +12,7 @@ import _socket
 import os
 from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
 
+from ._sockaddr import SockAddr
 from ._sockopt import OptValue
 
 __all__ = ["Error", "check"]
@@ -35,6 +36,8 @@ class Error(NamedTuple):
 
 @overload  # an Error alone matches every overload; the return is NoReturn then
 def check(result: Union[int, Error], /) -> int: ...  # type: ignore[overload-overlap]
+@overload  # mypy would join the per-family TypedDicts into TypedDict({})
+def check(result: Union[SockAddr, Error], /) -> SockAddr: ...  # type: ignore[overload-overlap]
 @overload
 def check(result: Union[str, Error], /) -> str: ...
 @overload

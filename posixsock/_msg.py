@@ -23,7 +23,7 @@ from ._args import Buffer
 from ._calls import _DIRECT, _MSG_NOSIGNAL, _addressed, _available
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
-from ._sockaddr import SockAddr, sockaddr
+from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
 __all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
 
@@ -117,7 +117,7 @@ def _target(call: str, fd: int, destination: object
 # --- the calls -------------------------------------------------------------------
 
 def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
-            flags: int = 0, destination: Optional[SockAddr] = None, /) -> Union[int, Error]:
+            flags: int = 0, destination: Optional[SockAddrArg] = None, /) -> Union[int, Error]:
     """Send a message from several buffers, with ancillary data: ``sendmsg(2)``.
 
     :param fd: socket descriptor

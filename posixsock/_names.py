@@ -19,7 +19,7 @@ from typing import List, Tuple, TypedDict, Union
 
 from . import _args
 from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
-from ._sockaddr import SockAddr, native
+from ._sockaddr import SockAddrArg, native
 
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
            "inet_pton", "inet_ntop"]
@@ -43,7 +43,7 @@ class IfNameIndex(TypedDict):
     name: str
 
 
-def getnameinfo(sockaddr: SockAddr, flags: int = 0, /) -> Union[Tuple[str, str], Error]:
+def getnameinfo(sockaddr: SockAddrArg, flags: int = 0, /) -> Union[Tuple[str, str], Error]:
     """Address-to-name translation: ``getnameinfo(3)``.
 
     :param sockaddr: an ``AF_INET`` or ``AF_INET6`` ``SockAddr`` with a

@@ -19,44 +19,161 @@ from __future__ import annotations
 import _socket
 import os
 import sys
-from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, TypedDict, Union
+from typing import (
+    Any, Callable, Dict, FrozenSet, Literal, Mapping, Optional, Tuple, TypedDict, Union, final,
+)
 
 from . import _args
+from ._constants import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_UNSPEC
 
-__all__ = ["SockAddr", "AddrInfoHints"]
+__all__ = [
+    "SockAddr", "SockAddrInet", "SockAddrInet6", "SockAddrUnix", "SockAddrNetlink",
+    "SockAddrPacket", "SockAddrUnspec", "AddrInfo", "AddrInfoInet", "AddrInfoInet6",
+    "SockAddrArg", "SockAddrInet6Arg", "AddrInfoHints",
+]
+
+# The type of each TypedDict's ``family``: its Linux value as a literal, the
+# type of the matching constant (``_constants``), so that both checkers narrow
+# a ``SockAddr`` on ``sa["family"] == AF_INET``.  Elsewhere the values differ
+# (AF_INET6 is 30 on macOS, 28 on FreeBSD) and the families are plain ``int``:
+# there a key test (``"port" in sa``) narrows instead.
+if sys.platform == "linux":
+    _Unspec = Literal[0]
+    _Unix = Literal[1]
+    _Inet = Literal[2]
+    _Inet6 = Literal[10]
+    _Netlink = Literal[16]
+    _Packet = Literal[17]
+else:  # pragma: no cover - exercised on other platforms only
+    _Unspec = _Unix = _Inet = _Inet6 = _Netlink = _Packet = int
+
+# Every public TypedDict is @final: a checker may then take ``"port" in sa``
+# to mean an AF_INET or AF_INET6 address.  Shared fields live in private
+# bases, so that getaddrinfo's results are addresses too.
 
 
-class _SockAddrFamily(TypedDict):
-    family: int
+class _Inet4Fields(TypedDict):
+    family: _Inet
+    port: int
+    addr: str
 
 
-class SockAddr(_SockAddrFamily, total=False):
-    """A socket address, luaposix's ``sockaddr`` table.
-
-    ``family`` is always present; the other fields depend on it:
-
-    * ``AF_INET``: ``port``, ``addr`` (dotted quad);
-    * ``AF_INET6``: ``port``, ``addr``, ``flowinfo``, ``scope_id`` (the last
-      two optional on input, always present on output);
-    * ``AF_UNIX``: ``path`` (Linux abstract names start with ``"\\0"``; an
-      unnamed socket has ``""``);
-    * ``AF_NETLINK``: ``pid``, ``groups``;
-    * ``AF_PACKET``: ``ifindex``;
-    * ``getaddrinfo`` results also carry ``socktype``, ``protocol`` and,
-      when the resolver gave one, ``canonname``.
-    """
-
+class _Inet6Fields(TypedDict):
+    family: _Inet6
     port: int
     addr: str
     flowinfo: int
     scope_id: int
+
+
+@final
+class SockAddrInet(_Inet4Fields):
+    """An ``AF_INET`` address: ``port``, ``addr`` (numeric, dotted quad)."""
+
+
+@final
+class SockAddrInet6(_Inet6Fields):
+    """An ``AF_INET6`` address: ``port``, ``addr`` (numeric), ``flowinfo``,
+    ``scope_id``, as every call that returns one gives it (as an argument,
+    ``SockAddrInet6Arg`` may leave out the last two)."""
+
+
+@final
+class SockAddrUnix(TypedDict):
+    """An ``AF_UNIX`` address: ``path`` (Linux abstract names start with
+    ``"\\0"``; an unnamed socket has ``""``)."""
+
+    family: _Unix
     path: str
+
+
+@final
+class SockAddrNetlink(TypedDict):
+    """An ``AF_NETLINK`` address: ``pid`` (port id), ``groups`` (bit mask)."""
+
+    family: _Netlink
     pid: int
     groups: int
+
+
+@final
+class SockAddrPacket(TypedDict):
+    """An ``AF_PACKET`` address: the interface's ``ifindex``."""
+
+    family: _Packet
     ifindex: int
+
+
+@final
+class SockAddrUnspec(TypedDict):
+    """No address, ``{"family": AF_UNSPEC}``: what ``recvfrom`` gives when the
+    kernel reports no source (stream sockets, unnamed AF_UNIX senders)."""
+
+    family: _Unspec
+
+
+SockAddr = Union[SockAddrInet, SockAddrInet6, SockAddrUnix, SockAddrNetlink, SockAddrPacket,
+                 SockAddrUnspec]
+"""A socket address, luaposix's ``sockaddr`` table, as posixsock returns it:
+one TypedDict per family, told apart by ``family``.  (A socket of a family
+posixsock has no constant for -- made with a bare number -- gives
+``{"family": <number>}``, which no member describes.)"""
+
+
+class _Inet4Info(_Inet4Fields):
     socktype: int
     protocol: int
+
+
+class _Inet6Info(_Inet6Fields):
+    socktype: int
+    protocol: int
+
+
+@final
+class AddrInfoInet(_Inet4Info, total=False):
+    """A ``getaddrinfo`` result for ``AF_INET``: the address's fields,
+    ``socktype`` and ``protocol``, and ``canonname`` when the resolver gave
+    one (``AI_CANONNAME``, first result).  Accepted wherever a ``SockAddrInet``
+    is."""
+
     canonname: str
+
+
+@final
+class AddrInfoInet6(_Inet6Info, total=False):
+    """A ``getaddrinfo`` result for ``AF_INET6``: as ``AddrInfoInet``, with
+    ``flowinfo`` and ``scope_id``.  Accepted wherever a ``SockAddrInet6`` is."""
+
+    canonname: str
+
+
+AddrInfo = Union[AddrInfoInet, AddrInfoInet6]
+"""One ``getaddrinfo`` result."""
+
+
+class _Inet6ArgFields(TypedDict):
+    family: _Inet6
+    port: int
+    addr: str
+
+
+@final
+class SockAddrInet6Arg(_Inet6ArgFields, total=False):
+    """An ``AF_INET6`` address as an argument: ``flowinfo`` and ``scope_id``
+    may be left out (0)."""
+
+    flowinfo: int
+    scope_id: int
+
+
+SockAddrArg = Union[SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrUnix,
+                    SockAddrNetlink, SockAddrPacket]
+"""An address argument (``connect``, ``bind``, ``sendto``, ``sendmsg``,
+``getnameinfo``): any ``SockAddr`` but the AF_UNSPEC one, which C cannot be
+given ("unsupported family type 0"), ``AF_INET6`` without ``flowinfo`` and
+``scope_id``, and -- structurally -- any ``AddrInfo``.  A field of another
+family, a missing field or a wrong value type is a type error."""
 
 
 class AddrInfoHints(TypedDict, total=False):
@@ -68,12 +185,6 @@ class AddrInfoHints(TypedDict, total=False):
     flags: int
 
 
-AF_INET: int = _socket.AF_INET
-AF_INET6: int = _socket.AF_INET6
-AF_UNIX: int = _socket.AF_UNIX
-AF_UNSPEC: int = _socket.AF_UNSPEC
-AF_NETLINK: Optional[int] = getattr(_socket, "AF_NETLINK", None)
-AF_PACKET: Optional[int] = getattr(_socket, "AF_PACKET", None)
 EINVAL = 22
 ENODEV = 19
 ENAMETOOLONG = 36
@@ -285,7 +396,8 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
             if _domain(sock) in (AF_NETLINK, -1):
                 return {"family": AF_NETLINK, "pid": host, "groups": value[1]}
         elif size == 2 and type(value[1]) is bytes and type(host) is int:
-            return {"family": host}  # makesockaddr's unknown-family branch
+            # makesockaddr's unknown-family branch; outside SockAddr's members
+            return {"family": host}  # type: ignore[typeddict-item]
     elif kind is str:
         return {"family": AF_UNIX, "path": value}
     elif kind is bytes:  # Linux abstract name, "\0" first: keep every byte
@@ -293,7 +405,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
     elif value is None:
         return {"family": AF_UNSPEC}
     family = _domain(sock)  # a shape of another family: say which, no more
-    return {"family": AF_UNSPEC if family < 0 else family}
+    return {"family": AF_UNSPEC if family < 0 else family}  # type: ignore[typeddict-item]
 
 
 def _ifindex(name: str) -> int:
