@@ -46,7 +46,7 @@ def check(result: Union[OptValue, Error], /) -> OptValue: ...
 def check(result: Union[_T, Error], /) -> _T: ...
 
 
-def check(result: Union[_T, Error], /) -> _T:
+def check(result: Union[_T, Error], /) -> _T:  # pyright: ignore[reportInconsistentOverload]
     """Return the success value of a posixsock call, or raise its error.
 
     An ``Error`` triple becomes ``OSError(errnum, message)``; anything else

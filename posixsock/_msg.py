@@ -56,7 +56,7 @@ ReceivedFds = Tuple[bytes, List[int], int, Optional[SockAddr]]
 
 # --- arguments -----------------------------------------------------------------
 
-def _buffers(call: str, argn: int, buffers: object) -> List[object]:
+def _buffers(call: str, argn: int, buffers: Iterable[object]) -> List[object]:
     if isinstance(buffers, (str, bytes, bytearray, memoryview)) or not hasattr(buffers, "__iter__"):
         _args.expected(call, argn, "sequence of bytes", buffers)
     items = list(buffers)
@@ -68,7 +68,7 @@ def _buffers(call: str, argn: int, buffers: object) -> List[object]:
     return items
 
 
-def _ancillary(call: str, argn: int, ancillary: object) -> List[Tuple[int, int, object]]:
+def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[int, int, object]]:
     if isinstance(ancillary, (str, bytes, bytearray, memoryview, dict)) \
             or not hasattr(ancillary, "__iter__"):
         _args.expected(call, argn, "sequence of Cmsg", ancillary)

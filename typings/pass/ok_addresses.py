@@ -1,51 +1,57 @@
-"""Type contract: SockAddr and AddrInfoHints are TypedDicts.
+"""Type contract: addresses are TypedDicts, one per family.
 
-``family`` is always there; the other keys depend on it, so reading them is
-typed ``int``/``str`` with ``[]`` and ``Optional`` with ``.get``.
+``SockAddr`` is their union; once ``family`` has been compared with a
+constant, the fields of that family are plain ``int``/``str``.  Each
+family's TypedDict, ``AddrInfo`` (getaddrinfo) and ``AddrInfoHints`` can be
+written as literals.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from typing_extensions import assert_type
 
 import posixsock as ps
 
-INET: ps.SockAddr = {"family": ps.AF_INET, "port": 80, "addr": "127.0.0.1"}
-INET6: ps.SockAddr = {"family": ps.AF_INET6, "port": 80, "addr": "::1", "flowinfo": 0, "scope_id": 0}
-UNIX: ps.SockAddr = {"family": ps.AF_UNIX, "path": "\0abstract"}
-NETLINK: ps.SockAddr = {"family": ps.AF_NETLINK, "pid": 0, "groups": 0}
-PACKET: ps.SockAddr = {"family": ps.AF_PACKET, "ifindex": 1}
+INET: ps.SockAddrInet = {"family": ps.AF_INET, "port": 80, "addr": "127.0.0.1"}
+INET6: ps.SockAddrInet6 = {"family": ps.AF_INET6, "port": 80, "addr": "::1", "flowinfo": 0,
+                           "scope_id": 0}
+INET6_ARG: ps.SockAddrInet6Arg = {"family": ps.AF_INET6, "port": 80, "addr": "::1"}
+UNIX: ps.SockAddrUnix = {"family": ps.AF_UNIX, "path": "\0abstract"}
+NETLINK: ps.SockAddrNetlink = {"family": ps.AF_NETLINK, "pid": 0, "groups": 0}
+PACKET: ps.SockAddrPacket = {"family": ps.AF_PACKET, "ifindex": 1}
+NONE: ps.SockAddrUnspec = {"family": ps.AF_UNSPEC}
+ANY: ps.SockAddr = {"family": ps.AF_INET, "port": 80, "addr": "127.0.0.1"}
 HINTS: ps.AddrInfoHints = {"family": ps.AF_INET, "socktype": ps.SOCK_STREAM, "flags": ps.AI_NUMERICHOST}
 
 
 def describe(addr: ps.SockAddr) -> str:
-    family = addr["family"]
-    assert_type(family, int)
-    if family == ps.AF_INET or family == ps.AF_INET6:
+    family: int = addr["family"]  # every member has it (a literal type on Linux)
+    if addr["family"] == ps.AF_INET or addr["family"] == ps.AF_INET6:
         return f"{addr['addr']}:{addr['port']}"
-    if family == ps.AF_UNIX:
+    if addr["family"] == ps.AF_UNIX:
         return repr(addr["path"])
-    port: Optional[int] = addr.get("port")
-    return f"family {family} port {port}"
+    return f"family {family}"
 
 
 def ports(host: str) -> List[int]:
     found = ps.getaddrinfo(host, "80", HINTS)
     if isinstance(found, ps.Error):
         return []
-    assert_type(found, List[ps.SockAddr])
+    assert_type(found, List[ps.AddrInfo])
     return [entry["port"] for entry in found if entry["socktype"] == ps.SOCK_STREAM]
 
 
 def main() -> None:
     assert describe(INET) == "127.0.0.1:80"
     assert describe(UNIX) == repr("\0abstract")
+    assert describe(ANY) == "127.0.0.1:80"
     assert ports("127.0.0.1") == [80]
     assert ps.getaddrinfo(None, 80) != []
     assert isinstance(ps.getaddrinfo("x y", None, {"flags": ps.AI_NUMERICHOST}), ps.Error)
-    for addr in (INET6, NETLINK, PACKET):
+    for addr in (INET6, NETLINK, PACKET, NONE):
         assert describe(addr)
+    assert INET6_ARG["port"] == 80
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing_extensions import assert_type
 import posixsock as ps
 
 
-def listener() -> Tuple[int, ps.SockAddr]:
+def listener() -> Tuple[int, ps.SockAddrInet]:
     # isinstance narrowing: the error branch leaves, the rest is the success type
     fd = ps.socket(ps.AF_INET, ps.SOCK_STREAM, 0)
     if isinstance(fd, ps.Error):
@@ -26,6 +26,8 @@ def listener() -> Tuple[int, ps.SockAddr]:
     ps.check(ps.listen(fd, 4))
     where = ps.check(ps.getsockname(fd))
     assert_type(where, ps.SockAddr)
+    assert where["family"] == ps.AF_INET  # narrows to the AF_INET TypedDict
+    assert_type(where, ps.SockAddrInet)
     return fd, where
 
 
