@@ -1,4 +1,4 @@
-"""The type contract, checked by mypy (the pinned one of the test extra).
+"""The type contract, checked by mypy and pyright (the pinned ones of the test extra).
 
 * ``mypy --strict posixsock typings`` must pass, for the default Python
   version and for 3.9.  ``typings/pass/`` is code that must type-check;
@@ -7,25 +7,49 @@
   marked line is rejected with exactly that code.
 * With the ignores removed, mypy must report exactly the marked lines, with
   their codes, and nothing else (an explicit check, with readable output).
+* pyright, strict (``[tool.pyright]`` in pyproject.toml), must pass on the
+  package and typings/ for the default Python and 3.9; and with ignore
+  comments disabled it must report errors on exactly the marked lines of
+  typings/fail/ -- so a misuse only one checker rejects fails the suite.
 * The pass files also run: the typed examples work over loopback.
+* The literal types the family constants and TypedDicts declare are the
+  running system's values.
+
+Files named ``*_py310.py`` use syntax of Python 3.10 (``match``): they are
+left out of the 3.9 checks and runs.
 """
 from __future__ import annotations
 
+import _socket
+import json
 import os
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
 
+import posixsock as ps
+from posixsock import _sockaddr
+
 ROOT = Path(__file__).resolve().parent.parent
 TYPINGS = ROOT / "typings"
 PASS_FILES = sorted((TYPINGS / "pass").glob("*.py"))
 FAIL_FILES = sorted((TYPINGS / "fail").glob("*.py"))
-MARK = re.compile(r"#\s*type:\s*ignore\[([a-z-]+)\]\s*$")
+MARK = re.compile(r"#\s*type:\s*ignore\[([a-z-]+(?:,\s*[a-z-]+)*)\]\s*$")
 ERROR = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: (?P<text>.*?)\s+\[(?P<code>[a-z-]+)\]$")
+VERSIONS = [None, "3.9"]
+VERSION_IDS = ["default", "py3.9"]
+
+
+def for_version(paths: List[Path], version: Optional[str]) -> List[Path]:
+    """``paths`` without the 3.10-only files when checking for 3.9."""
+    if version == "3.9":
+        return [path for path in paths if not path.name.endswith("_py310.py")]
+    return paths
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +67,38 @@ def mypy(cache: Path, *args: str, cwd: Path = ROOT) -> Tuple[int, str]:
 
 
 def marked(path: Path) -> Set[Tuple[int, str]]:
-    """(line, code) of every ``# type: ignore[code]`` marker in ``path``."""
+    """(line, code) of every ``# type: ignore[code, ...]`` marker in ``path``."""
     found = set()
     for number, line in enumerate(path.read_text().splitlines(), 1):
         match = MARK.search(line)
         if match:
-            found.add((number, match.group(1)))
+            found.update((number, code.strip()) for code in match.group(1).split(","))
+    return found
+
+
+def pyright(*args: str) -> Tuple[int, Dict[str, object]]:
+    """Run the test extra's pyright (its bundled copy, on the Node.js of the
+    ``nodejs`` extra) with JSON output: nothing is fetched from anywhere."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("PYRIGHT_PYTHON_")}  # no forced version, no version check
+    env["PYRIGHT_PYTHON_IGNORE_WARNINGS"] = "1"
+    out = subprocess.run([sys.executable, "-m", "pyright", "--outputjson",
+                          "--pythonpath", sys.executable, *args],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    try:
+        report: Dict[str, object] = json.loads(out.stdout)
+    except ValueError:
+        raise AssertionError(f"pyright gave no report:\n{out.stdout}{out.stderr}") from None
+    return out.returncode, report
+
+
+def pyright_errors(report: Dict[str, object]) -> List[Tuple[str, int, str]]:
+    """(file name, line, "rule: message") of every error in a pyright report."""
+    found = []
+    for item in report["generalDiagnostics"]:  # type: ignore[attr-defined]
+        if item["severity"] == "error":
+            found.append((Path(item["file"]).name, item["range"]["start"]["line"] + 1,
+                          f"{item.get('rule', '')}: {item['message']}"))
     return found
 
 
@@ -66,14 +116,15 @@ def test_ignores_are_specific(path: Path) -> None:
     else:
         assert marked(path), "a fail case needs at least one marked line"
         # every ignore comment is a marker at the end of a line
-        assert len(re.findall(r"\s#\s*type:\s*ignore", text)) == len(marked(path))
+        assert len(re.findall(r"\s#\s*type:\s*ignore", text)) == len({n for n, _ in marked(path)})
 
 
-@pytest.mark.parametrize("version", [None, "3.9"], ids=["default", "py3.9"])
+@pytest.mark.parametrize("version", VERSIONS, ids=VERSION_IDS)
 def test_mypy_strict_posixsock_and_typings(cache_dir: Path, version: Optional[str]) -> None:
     """What the README's test command and the repo's hook run."""
     extra = [] if version is None else ["--python-version", version]
-    rc, output = mypy(cache_dir, *extra, "posixsock", "typings")
+    files = [str(path) for path in for_version(PASS_FILES + FAIL_FILES, version)]
+    rc, output = mypy(cache_dir, *extra, "posixsock", *files)
     assert rc == 0, output
 
 
@@ -102,8 +153,67 @@ def test_fail_cases_report_exactly_the_marked_lines(cache_dir: Path, tmp_path: P
     assert not problems, "\n".join(problems) + "\n--- mypy output ---\n" + output
 
 
+@pytest.mark.parametrize("version", VERSIONS, ids=VERSION_IDS)
+def test_pyright_strict_posixsock_and_typings(version: Optional[str]) -> None:
+    """pyright with the project's configuration (strict): the package, every
+    pass file, and the fail files with their markers honoured."""
+    wanted = version or f"{sys.version_info[0]}.{sys.version_info[1]}"
+    files = [str(path) for path in for_version(PASS_FILES + FAIL_FILES, version)]
+    rc, report = pyright("--pythonversion", wanted, "posixsock", *files)
+    errors = pyright_errors(report)
+    assert rc == 0 and not errors, "\n".join(f"{f}:{n}: {m}" for f, n, m in errors)
+    summary = report["summary"]
+    assert summary["filesAnalyzed"] >= len(files) + 10  # type: ignore[index]
+
+
+def test_pyright_reports_exactly_the_marked_lines(tmp_path: Path) -> None:
+    """With ignore comments disabled, pyright must report an error on every
+    marked line of typings/fail/ and on no other line.  (Standard mode: each
+    line must hold a type error, not only a strict-mode style complaint.)"""
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({"typeCheckingMode": "standard",
+                                  "enableTypeIgnoreComments": False,
+                                  "extraPaths": [str(ROOT)]}))
+    rc, report = pyright("--project", str(config), *(str(path) for path in FAIL_FILES))
+    assert rc == 1
+    reported: Dict[str, Dict[int, List[str]]] = {path.name: {} for path in FAIL_FILES}
+    for name, line, message in pyright_errors(report):
+        reported[name].setdefault(line, []).append(message)
+    problems: List[str] = []
+    for path in FAIL_FILES:
+        expected = {line for line, _ in marked(path)}
+        for line in sorted(expected - set(reported[path.name])):
+            problems.append(f"{path.name}:{line}: marked, pyright reports nothing")
+        for line in sorted(set(reported[path.name]) - expected):
+            problems.append(f"{path.name}:{line}: pyright reports, not marked: "
+                            f"{reported[path.name][line]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_family_literals_are_the_runtime_values() -> None:
+    """On Linux the AF_* constants and each TypedDict's ``family`` are
+    declared as literal numbers (so checkers narrow on them): they must be
+    the running system's."""
+    declared = {
+        "AF_UNSPEC": _sockaddr._Unspec, "AF_UNIX": _sockaddr._Unix, "AF_INET": _sockaddr._Inet,
+        "AF_INET6": _sockaddr._Inet6, "AF_NETLINK": _sockaddr._Netlink,
+        "AF_PACKET": _sockaddr._Packet,
+    }
+    for name, literal in declared.items():
+        value = getattr(ps, name)
+        assert value == getattr(_socket, name) and type(value) is int, name
+        if sys.platform == "linux":
+            assert typing.get_args(literal) == (value,), name
+    members = typing.get_args(ps.SockAddr)
+    assert [typing.get_type_hints(member)["family"] for member in members] == [
+        declared[name] for name in
+        ("AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", "AF_PACKET", "AF_UNSPEC")]
+
+
 @pytest.mark.parametrize("path", PASS_FILES, ids=lambda p: p.name)
 def test_pass_cases_run(path: Path) -> None:
+    if path.name.endswith("_py310.py") and sys.version_info < (3, 10):
+        pytest.skip("Python 3.10 syntax")
     out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert out.returncode == 0, out.stdout + out.stderr
