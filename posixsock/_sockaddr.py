@@ -45,7 +45,12 @@ if sys.platform == "linux":
     _Netlink = Literal[16]
     _Packet = Literal[17]
 else:  # pragma: no cover - exercised on other platforms only
-    _Unspec = _Unix = _Inet = _Inet6 = _Netlink = _Packet = int
+    _Unspec = int
+    _Unix = int
+    _Inet = int
+    _Inet6 = int
+    _Netlink = int
+    _Packet = int
 
 # Every public TypedDict is @final: a checker may then take ``"port" in sa``
 # to mean an AF_INET or AF_INET6 address.  Shared fields live in private
@@ -167,8 +172,12 @@ class SockAddrInet6Arg(_Inet6ArgFields, total=False):
     scope_id: int
 
 
-SockAddrArg = Union[SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrUnix,
-                    SockAddrNetlink, SockAddrPacket]
+if sys.platform == "linux":
+    SockAddrArg = Union[SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrUnix,
+                        SockAddrNetlink, SockAddrPacket]
+else:  # pragma: no cover - families are plain int: AF_UNSPEC cannot be told apart
+    SockAddrArg = Union[SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrUnix,
+                        SockAddrNetlink, SockAddrPacket, SockAddrUnspec]
 """An address argument (``connect``, ``bind``, ``sendto``, ``sendmsg``,
 ``getnameinfo``): any ``SockAddr`` but the AF_UNSPEC one, which C cannot be
 given ("unsupported family type 0"), ``AF_INET6`` without ``flowinfo`` and
@@ -397,7 +406,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
                 return {"family": AF_NETLINK, "pid": host, "groups": value[1]}
         elif size == 2 and type(value[1]) is bytes and type(host) is int:
             # makesockaddr's unknown-family branch; outside SockAddr's members
-            return {"family": host}  # type: ignore[typeddict-item]
+            return {"family": host}  # type: ignore[typeddict-item, unused-ignore]
     elif kind is str:
         return {"family": AF_UNIX, "path": value}
     elif kind is bytes:  # Linux abstract name, "\0" first: keep every byte
@@ -405,7 +414,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
     elif value is None:
         return {"family": AF_UNSPEC}
     family = _domain(sock)  # a shape of another family: say which, no more
-    return {"family": AF_UNSPEC if family < 0 else family}  # type: ignore[typeddict-item]
+    return {"family": AF_UNSPEC if family < 0 else family}  # type: ignore[typeddict-item, unused-ignore]
 
 
 def _ifindex(name: str) -> int:
