@@ -46,8 +46,10 @@ VERSION_IDS = ["default", "py3.9"]
 
 
 def for_version(paths: List[Path], version: Optional[str]) -> List[Path]:
-    """``paths`` without the 3.10-only files when checking for 3.9."""
-    if version == "3.9":
+    """``paths`` without the 3.10-only files when checking for an older
+    Python (``version``, or the running one when None)."""
+    wanted = sys.version_info[:2] if version is None else tuple(map(int, version.split(".")))
+    if wanted < (3, 10):
         return [path for path in paths if not path.name.endswith("_py310.py")]
     return paths
 
