@@ -58,12 +58,16 @@ else:  # pragma: no cover - exercised on other platforms only
 
 
 class _Inet4Fields(TypedDict):
+    """The fields of every AF_INET address."""
+
     family: _Inet
     port: int
     addr: str
 
 
 class _Inet6Fields(TypedDict):
+    """The fields of every AF_INET6 address posixsock returns."""
+
     family: _Inet6
     port: int
     addr: str
@@ -126,11 +130,15 @@ posixsock has no constant for -- made with a bare number -- gives
 
 
 class _Inet4Info(_Inet4Fields):
+    """What getaddrinfo adds to every AF_INET result."""
+
     socktype: int
     protocol: int
 
 
 class _Inet6Info(_Inet6Fields):
+    """What getaddrinfo adds to every AF_INET6 result."""
+
     socktype: int
     protocol: int
 
@@ -158,6 +166,8 @@ AddrInfo = Union[AddrInfoInet, AddrInfoInet6]
 
 
 class _Inet6ArgFields(TypedDict):
+    """The fields an AF_INET6 argument must have."""
+
     family: _Inet6
     port: int
     addr: str
