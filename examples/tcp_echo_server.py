@@ -34,9 +34,11 @@ def main(port: int, connections: int) -> None:
         ps.check(ps.bind(server, {"family": ps.AF_INET, "port": port, "addr": "127.0.0.1"}))
         ps.check(ps.listen(server, 8))
         where = ps.check(ps.getsockname(server))
+        assert where["family"] == ps.AF_INET  # narrows: where["port"] is an int
         print(f"listening on {where['addr']} port {where['port']}", flush=True)
         for _ in range(connections):
             conn, peer = ps.check(ps.accept(server))
+            assert peer["family"] == ps.AF_INET
             try:
                 serve(conn)
             finally:

@@ -16,16 +16,25 @@ def udp_socket(family: int) -> int:
     return fd
 
 
+def loopback(family: int) -> ps.SockAddrArg:
+    # one literal per family: its TypedDict has that family's fields
+    if family == ps.AF_INET6:
+        return {"family": ps.AF_INET6, "port": 0, "addr": LOOPBACK[family]}
+    return {"family": ps.AF_INET, "port": 0, "addr": LOOPBACK[family]}
+
+
 def ping(family: int) -> None:
     server, client = udp_socket(family), udp_socket(family)
     try:
-        bound = ps.bind(server, {"family": family, "port": 0, "addr": LOOPBACK[family]})
+        bound = ps.bind(server, loopback(family))
         if isinstance(bound, ps.Error):
             print(f"{LOOPBACK[family]}: skipped ({bound.message})")
             return
         where = ps.check(ps.getsockname(server))
+        assert where["family"] == ps.AF_INET or where["family"] == ps.AF_INET6
         ps.check(ps.sendto(client, b"ping", where))
         data, source = ps.check(ps.recvfrom(server, 100))
+        assert source["family"] != ps.AF_UNSPEC  # a UDP datagram has a source
         ps.check(ps.sendto(server, data.replace(b"i", b"o"), source))
         reply, _ = ps.check(ps.recvfrom(client, 100))
         print(f"{where['addr']} port {where['port']}: sent {data!r}, got {reply!r}")

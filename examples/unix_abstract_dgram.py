@@ -22,9 +22,11 @@ def main() -> None:
     try:
         ps.check(ps.sendto(alice, b"hi bob", {"family": ps.AF_UNIX, "path": bob_name}))
         data, source = ps.check(ps.recvfrom(bob, 100))
+        assert source["family"] == ps.AF_UNIX  # alice has a name
         print(f"bob got {data!r} from {source['path']!r}")
         ps.check(ps.sendto(bob, b"hi alice", source))  # reply to the sender's name
         data, source = ps.check(ps.recvfrom(alice, 100))
+        assert source["family"] == ps.AF_UNIX
         print(f"alice got {data!r} from {source['path']!r}")
     finally:
         os.close(alice)

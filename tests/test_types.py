@@ -1,7 +1,7 @@
 """The type contract, checked by mypy and pyright (the pinned ones of the test extra).
 
 * ``mypy --strict posixsock typings`` must pass, for the default Python
-  version and for 3.9.  ``typings/pass/`` is code that must type-check;
+  version and for 3.9 (so must the examples, typed application code).  ``typings/pass/`` is code that must type-check;
   every misuse line in ``typings/fail/`` ends with ``# type: ignore[<code>]``,
   and because --strict reports unneeded ignores, that run also proves each
   marked line is rejected with exactly that code.
@@ -126,7 +126,7 @@ def test_mypy_strict_posixsock_and_typings(cache_dir: Path, version: Optional[st
     """What the README's test command and the repo's hook run."""
     extra = [] if version is None else ["--python-version", version]
     files = [str(path) for path in for_version(PASS_FILES + FAIL_FILES, version)]
-    rc, output = mypy(cache_dir, *extra, "posixsock", *files)
+    rc, output = mypy(cache_dir, *extra, "posixsock", "examples", *files)
     assert rc == 0, output
 
 
@@ -157,15 +157,15 @@ def test_fail_cases_report_exactly_the_marked_lines(cache_dir: Path, tmp_path: P
 
 @pytest.mark.parametrize("version", VERSIONS, ids=VERSION_IDS)
 def test_pyright_strict_posixsock_and_typings(version: Optional[str]) -> None:
-    """pyright with the project's configuration (strict): the package, every
-    pass file, and the fail files with their markers honoured."""
+    """pyright with the project's configuration (strict): the package, the
+    examples, every pass file, and the fail files with their markers honoured."""
     wanted = version or f"{sys.version_info[0]}.{sys.version_info[1]}"
     files = [str(path) for path in for_version(PASS_FILES + FAIL_FILES, version)]
-    rc, report = pyright("--pythonversion", wanted, "posixsock", *files)
+    rc, report = pyright("--pythonversion", wanted, "posixsock", "examples", *files)
     errors = pyright_errors(report)
     assert rc == 0 and not errors, "\n".join(f"{f}:{n}: {m}" for f, n, m in errors)
     summary = report["summary"]
-    assert summary["filesAnalyzed"] >= len(files) + 10
+    assert summary["filesAnalyzed"] >= len(files) + 15
 
 
 def test_pyright_public_api_fully_typed() -> None:
