@@ -137,6 +137,17 @@ def test_ignores_are_specific(path: Path) -> None:
         assert len(re.findall(r"\s#\s*type:\s*ignore", text)) == len({n for n, _ in marked(path)})
 
 
+def test_narrowing_cases_need_no_casts() -> None:
+    """The idiomatic code of the narrowing cases reads fields after testing
+    ``family``, never through a cast, ``.get()`` or an Any."""
+    files = [path for path in PASS_FILES if path.name.startswith("narrowing")]
+    assert len(files) == 2
+    for path in files:
+        text = path.read_text()
+        for word in ("cast(", ".get(", "Any", "ignore"):
+            assert word not in text, f"{path.name}: {word}"
+
+
 @pytest.mark.parametrize("version", VERSIONS, ids=VERSION_IDS)
 def test_mypy_strict_posixsock_and_typings(cache_dir: Path, version: Optional[str]) -> None:
     """What the README's test command and the repo's hook run."""
