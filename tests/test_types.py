@@ -143,7 +143,7 @@ def test_narrowing_cases_need_no_casts() -> None:
     files = [path for path in PASS_FILES if path.name.startswith("narrowing")]
     assert len(files) == 2
     for path in files:
-        text = path.read_text()
+        text = path.read_text().split('"""', 2)[2]  # the code after the docstring
         for word in ("cast(", ".get(", "Any", "ignore"):
             assert word not in text, f"{path.name}: {word}"
 
