@@ -1,4 +1,4 @@
-"""Misuse mypy must reject: str buffers, wrong argument types and counts.
+"""Misuse mypy and pyright must reject: str buffers, wrong argument types and counts.
 (Marking convention: see bad_unnarrowed.py.)"""
 from __future__ import annotations
 

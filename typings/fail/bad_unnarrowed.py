@@ -1,9 +1,11 @@
-"""Misuse mypy must reject: a result used before the Error case is ruled out.
+"""Misuse mypy and pyright must reject: a result used before the Error case
+is ruled out.
 
 Each rejected line carries ``# type: ignore[<code>]``: ``mypy --strict``
 passes on this file only if every marked line is rejected with exactly that
 code (an ignore that is not needed is itself an error under --strict), and
-tests/test_types.py also checks each line with the ignores removed.
+tests/test_types.py also checks each line with the ignores removed, with
+mypy (the code) and with pyright (an error on exactly the marked lines).
 """
 from __future__ import annotations
 

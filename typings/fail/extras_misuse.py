@@ -1,4 +1,4 @@
-"""Misuse mypy must reject (issue 5): unnarrowed results of the new calls,
+"""Misuse mypy and pyright must reject (issue 5): unnarrowed results of the new calls,
 text where bytes go, malformed Cmsg items.  (Marking convention: see
 bad_unnarrowed.py.)"""
 from __future__ import annotations

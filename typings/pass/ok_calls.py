@@ -1,6 +1,6 @@
 """Type contract: results are narrowed before use, by isinstance or check().
 
-Type-checks under ``mypy --strict`` (also ``--python-version 3.9``) and runs
+Type-checks under ``mypy --strict`` and pyright strict (also for 3.9) and runs
 (``python3 typings/pass/ok_calls.py``): a TCP round trip over 127.0.0.1.
 """
 from __future__ import annotations
