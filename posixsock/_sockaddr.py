@@ -22,6 +22,7 @@ import sys
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Tuple, TypedDict, Union
 
 from . import _args
+from ._errors import propagate
 
 __all__ = ["SockAddr", "AddrInfoHints"]
 
@@ -200,7 +201,8 @@ def _packet(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
         return ENODEV
     try:
         name = _socket.if_indextoname(ifindex)
-    except (OSError, OverflowError):
+    except (OSError, OverflowError) as exc:
+        propagate(exc)
         return ENODEV
     assert AF_PACKET is not None
     return AF_PACKET, (name, 0)
@@ -247,7 +249,8 @@ def _domain(sock: Optional[_socket.socket]) -> int:
         return -1
     try:
         family: int = sock.getsockopt(_socket.SOL_SOCKET, _SO_DOMAIN)
-    except OSError:
+    except OSError as exc:
+        propagate(exc)
         return -1
     return family
 
@@ -303,7 +306,8 @@ def _ifindex(name: str) -> int:
         return 0
     try:
         return _socket.if_nametoindex(name)
-    except OSError:
+    except OSError as exc:
+        propagate(exc)
         return 0
 
 
