@@ -335,6 +335,13 @@ def connect(fd: int, addr: SockAddr, /) -> Union[int, Error]:
     :returns: ``0``, or ``Error(None, "connect: <strerror>", errnum)``; an
         address C could not be given is ``Error(None, "not a valid IPv4 or
         IPv6 address argument: Invalid argument", EINVAL)``
+
+    Interrupted by a signal whose handler returns, a blocking connect goes
+    on and returns ``0`` only once the socket is connected: a TCP
+    connection still being made is waited for, at most SO_SNDTIMEO from the
+    interruption (then EINPROGRESS); an abandoned AF_UNIX connect is made
+    again until SO_SNDTIMEO from the interruption has run out (then EAGAIN).
+    A handler that closed ``fd`` gives EBADF; a non-blocking ``fd`` EINTR.
     """
     target = _addressed("connect", fd, addr, 2)
     if isinstance(target, Error):
