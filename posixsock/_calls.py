@@ -13,11 +13,13 @@ import os
 import select
 import struct
 import termios
+from errno import EAGAIN, EINPROGRESS, ENOTCONN
+from time import monotonic as _monotonic
 from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
-from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
+from ._errors import Error, fail, from_oserror, propagate, resolver_error, resolver_failure
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
@@ -51,6 +53,7 @@ _INT_MAX = _args.INT_MAX
 _DIRECT = 256 * 1024
 
 _INT = struct.Struct("@i")
+_TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
 _plain_get = plain.get
 
 # CPython probes SOCK_CLOEXEC once per process, at its first socket() or
@@ -234,9 +237,10 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
             values[i] = int(value)
     try:
         found = _socket.getaddrinfo(h, svc, *values)
-    except _socket.gaierror as exc:
-        return resolver_error(exc.args[0], exc.args[1])
-    except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
+    except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
+        propagate(exc)  # a handler's exception, raised while the resolver waited
+        if isinstance(exc, _socket.gaierror):
+            return resolver_error(exc.args[0], exc.args[1])
         return resolver_error(_EAI_SYSTEM, "System error")
     result: List[AddrInfo] = []
     for family, socktype, protocol, canonname, address in found:
@@ -257,21 +261,72 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     return result
 
 
-def _finish_connect(sock: _Borrowed) -> Union[int, Error]:
+def _sndtimeo(sock: _Borrowed) -> float:
+    """The descriptor's SO_SNDTIMEO in seconds (0: none)."""
+    sec: int
+    usec: int
+    sec, usec = _TIMEVAL.unpack(sock.getsockopt(_SOL_SOCKET, _socket.SO_SNDTIMEO, _TIMEVAL.size))
+    return sec + usec / 1e6
+
+
+def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
     """connect() was interrupted by a signal whose handler returned.
 
-    The connection goes on in the kernel.  Like CPython for a blocking
-    socket (PEP 475), wait for it to finish and report its outcome; a
-    non-blocking descriptor gets EINTR, as from C.
+    A non-blocking descriptor gets EINTR, as from C.  On a blocking one the
+    call goes on, as PEP 475 retries every call, and succeeds only if a
+    connection exists (getpeername), never on a poll alone:
+
+    * A connection the kernel keeps making (TCP) is waited for with poll,
+      as CPython does, but at most SO_SNDTIMEO counted from the
+      interruption (the kernel's own wait would have ended then): EINPROGRESS
+      when it runs out, as Linux's timed-out connect; otherwise SO_ERROR's
+      outcome.
+    * A connect the interruption abandoned (AF_UNIX: the socket is left
+      unconnected, and polls HUP at once) is made again, as SA_RESTART
+      would; once SO_SNDTIMEO has run out it is not made again: EAGAIN, the
+      errno AF_UNIX's own timed-out connect gives.
+
+    A handler's exception propagates; a handler that closed the descriptor
+    gives EBADF.  This is the slow path: a connect that is not interrupted
+    never comes here.
     """
-    fd = sock.fileno()
-    if not os.get_blocking(fd):
-        return fail("connect", EINTR)
-    poller = select.poll()
-    poller.register(fd, select.POLLOUT)
-    poller.poll()  # retried on EINTR by Python
-    err = sock.getsockopt(_SOL_SOCKET, _socket.SO_ERROR)
-    return fail("connect", err) if err else 0
+    try:
+        fd = sock.fileno()
+        if not os.get_blocking(fd):
+            return fail("connect", EINTR)
+        timeout = _sndtimeo(sock)
+        deadline = _monotonic() + timeout if timeout else None
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        while True:
+            if deadline is None:
+                ready = poller.poll()  # EINTR: retried by Python (PEP 475)
+            else:  # retried with the time that is left
+                ready = poller.poll(max(0.0, (deadline - _monotonic()) * 1000.0))
+            if not ready:
+                return fail("connect", EINPROGRESS)
+            if ready[0][1] & select.POLLNVAL:  # a handler closed the descriptor
+                return fail("connect", EBADF)
+            err = sock.getsockopt(_SOL_SOCKET, _socket.SO_ERROR)
+            if err:
+                return fail("connect", err)
+            try:
+                sock.getpeername()
+                return 0  # connected
+            except OSError as exc:
+                propagate(exc)
+                if exc.errno != ENOTCONN:
+                    raise
+            # Nothing connected and nothing in progress: connect again.
+            if deadline is not None and _monotonic() >= deadline:
+                return fail("connect", EAGAIN)
+            try:
+                sock.connect(address)
+                return 0
+            except InterruptedError as exc:
+                propagate(exc)  # returned: wait or restart again
+    except OSError as exc:
+        return from_oserror("connect", exc, EBADF)
 
 
 def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
@@ -283,6 +338,13 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     :returns: ``0``, or ``Error(None, "connect: <strerror>", errnum)``; an
         address C could not be given is ``Error(None, "not a valid IPv4 or
         IPv6 address argument: Invalid argument", EINVAL)``
+
+    Interrupted by a signal whose handler returns, a blocking connect goes
+    on and returns ``0`` only once the socket is connected: a TCP
+    connection still being made is waited for, at most SO_SNDTIMEO from the
+    interruption (then EINPROGRESS); an abandoned AF_UNIX connect is made
+    again until SO_SNDTIMEO from the interruption has run out (then EAGAIN).
+    A handler that closed ``fd`` gives EBADF; a non-blocking ``fd`` EINTR.
     """
     target = _addressed("connect", fd, addr, 2)
     if isinstance(target, Error):
@@ -291,8 +353,8 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     try:
         sock.connect(address)
     except InterruptedError as exc:  # EINTR after a handler that returned
-        from_oserror("connect", exc, EINVAL)  # (re-raises a handler's own)
-        return _finish_connect(sock)
+        propagate(exc)  # a handler's own exception goes on to the caller
+        return _finish_connect(sock, address)
     except OSError as exc:
         return from_oserror("connect", exc, EINVAL)
     return 0

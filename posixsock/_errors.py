@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import _socket
 import os
-from typing import Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
 
-from ._sockaddr import SockAddr
-from ._sockopt import OptValue
+if TYPE_CHECKING:  # _sockaddr and _sockopt import this module (``propagate``)
+    from ._sockaddr import SockAddr
+    from ._sockopt import OptValue
 
 __all__ = ["Error", "check"]
 
@@ -90,19 +91,38 @@ def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
     return fail(call, default if errnum is None else errnum)
 
 
+def propagate(exc: BaseException) -> None:
+    """Raise ``exc`` again if a signal handler (or any code not
+    posixsock's) raised it; return if the stdlib call itself failed.
+
+    Every ``except OSError`` around a stdlib call that does not go through
+    ``from_oserror`` calls this first: CPython runs Python signal handlers
+    inside a call that meets EINTR (``PyErr_CheckSignals``, also when it
+    builds an ``OSError`` from a stale EINTR), and between any two
+    bytecodes, so a handler's ``TimeoutError`` can surface in any such
+    clause.
+    """
+    if _raised_by_handler(exc):
+        raise exc
+
+
 def _raised_by_handler(exc: BaseException) -> bool:
     # CPython raises a failed call's OSError from the C method, so every
     # frame of its traceback is posixsock's own.  Python code that ran while
     # the call waited -- a signal handler -- adds frames of its own module.
+    # posixsock's frames are those of the package and its submodules, named
+    # exactly ("posixsock_deadlines" is somebody else's module).
     tb = exc.__traceback__
     while tb is not None:
-        if not str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_PACKAGE):
+        name = tb.tb_frame.f_globals.get("__name__")
+        if name != _PACKAGE and not (type(name) is str and name.startswith(_SUBMODULE)):
             return True
         tb = tb.tb_next
     return False
 
 
 _PACKAGE = __name__.split(".")[0]
+_SUBMODULE = _PACKAGE + "."
 
 
 def resolver_error(code: int, text: str) -> Error:

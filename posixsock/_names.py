@@ -18,7 +18,7 @@ import _socket
 from typing import List, Tuple, TypedDict, Union
 
 from . import _args
-from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
+from ._errors import Error, fail, from_oserror, propagate, resolver_error, resolver_failure
 from ._sockaddr import SockAddrArg, native
 
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
@@ -63,9 +63,10 @@ def getnameinfo(sockaddr: SockAddrArg, flags: int = 0, /) -> Union[Tuple[str, st
         return resolver_failure(_EAI_FAMILY)
     try:
         host, service = _socket.getnameinfo(address, f)  # type: ignore[arg-type]
-    except _socket.gaierror as exc:
-        return resolver_error(exc.args[0], exc.args[1])
-    except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
+    except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
+        propagate(exc)  # a handler's exception, raised while the resolver waited
+        if isinstance(exc, _socket.gaierror):
+            return resolver_error(exc.args[0], exc.args[1])
         return resolver_error(_EAI_SYSTEM, "System error")
     return host, service
 

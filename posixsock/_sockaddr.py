@@ -25,6 +25,7 @@ from typing import (
 
 from . import _args
 from ._constants import AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX, AF_UNSPEC
+from ._errors import propagate
 
 __all__ = [
     "SockAddr", "SockAddrInet", "SockAddrInet6", "SockAddrUnix", "SockAddrNetlink",
@@ -330,7 +331,8 @@ def _packet(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
         return ENODEV
     try:
         name = _socket.if_indextoname(ifindex)
-    except (OSError, OverflowError):
+    except (OSError, OverflowError) as exc:
+        propagate(exc)
         return ENODEV
     assert AF_PACKET is not None
     return AF_PACKET, (name, 0)
@@ -377,7 +379,8 @@ def _domain(sock: Optional[_socket.socket]) -> int:
         return -1
     try:
         family: int = sock.getsockopt(_socket.SOL_SOCKET, _SO_DOMAIN)
-    except OSError:
+    except OSError as exc:
+        propagate(exc)
         return -1
     return family
 
@@ -434,7 +437,8 @@ def _ifindex(name: str) -> int:
         return 0
     try:
         return _socket.if_nametoindex(name)
-    except OSError:
+    except OSError as exc:
+        propagate(exc)
         return 0
 
 

@@ -13,6 +13,7 @@ import struct
 from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
+from ._errors import propagate
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
@@ -126,7 +127,8 @@ def _address(family: int, value: object, argn: int) -> Optional[bytes]:
         _args.expected("setsockopt", argn, "str", value)
     try:
         return _socket.inet_pton(family, value)
-    except (OSError, ValueError, UnicodeError):
+    except (OSError, ValueError, UnicodeError) as exc:
+        propagate(exc)
         return None
 
 
