@@ -59,7 +59,7 @@ def gai_text(code: int) -> str:
 # --- constants ---------------------------------------------------------------
 
 def test_extra_constants_are_exported_ints() -> None:
-    assert len(ps.EXTRA_CONSTANTS) == len(set(ps.EXTRA_CONSTANTS)) == 35
+    assert len(ps.EXTRA_CONSTANTS) == len(set(ps.EXTRA_CONSTANTS)) == 47
     assert not set(ps.EXTRA_CONSTANTS) & set(ps.SEED_CONSTANTS)
     for name in ps.EXTRA_CONSTANTS:
         assert name in ps.__all__
