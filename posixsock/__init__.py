@@ -9,8 +9,9 @@ BSD sockets on plain integer descriptors, with errors returned as values::
 
 Every name lives at the package top level; the modules behind it are private.
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: it would bind the public
+# name ``annotations``, and nothing below needs it.  The namespace is exactly
+# ``__all__``, dunders and the private ``_x`` submodules.
 import sys as _sys
 
 from ._calls import (
@@ -53,8 +54,11 @@ from ._sockaddr import AddrInfoHints, SockAddr
 from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
 __version__ = "0.1.0"
-version: str = (f"posixsock.sys.socket for Python {_sys.version_info[0]}.{_sys.version_info[1]}"
-                f" / posixsock {__version__}")
+# luaposix's posix.version names the package, its version and what it is
+# built for; this says which module it mirrors and the Python it runs on.
+version: str = (f"posixsock {__version__} (posix.sys.socket for Python"
+                f" {_sys.version_info[0]}.{_sys.version_info[1]})")
+del _sys
 
 __all__ = [
     # functions, in the seed's order

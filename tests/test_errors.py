@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket as stdlib_socket
 from typing import Callable, List, Optional, Tuple
 
@@ -349,8 +350,31 @@ def test_all_names_exist() -> None:
 
 
 def test_version() -> None:
+    """luaposix's form ("posix.sys.socket for Lua 5.4 / luaposix 36.3"), told
+    truthfully: this package, its version, the module it mirrors, the Python."""
+    import sys
     assert isinstance(ps.version, str)
-    assert ps.__version__ in ps.version
+    assert ps.version == (f"posixsock {ps.__version__} (posix.sys.socket for Python "
+                          f"{sys.version_info[0]}.{sys.version_info[1]})")
+    assert re.fullmatch(r"posixsock \d+\.\d+\.\d+ \(posix\.sys\.socket for Python 3\.\d+\)", ps.version)
+
+
+def test_namespace_is_exactly_all() -> None:
+    """The public names are exactly ``__all__`` (no ``annotations`` from a
+    ``__future__`` import, no ``sys``).  Besides them the module can only
+    have dunders and its private ``_x`` submodules: Python binds every
+    imported submodule as an attribute of its package, unavoidably."""
+    import importlib
+    import pkgutil
+    submodules = {m.name for m in pkgutil.iter_modules(ps.__path__)}
+    for name in submodules - {"__main__"}:
+        importlib.import_module(f"posixsock.{name}")  # attributes appear on import
+    names = {n for n in dir(ps) if not n.startswith("__")}
+    private = {n for n in names if n.startswith("_")}
+    assert names - private == set(ps.__all__)
+    assert len(ps.__all__) == len(set(ps.__all__))
+    assert private <= submodules and all(n.startswith("_") for n in submodules - {"__main__"})
+    assert "annotations" not in names
 
 
 def test_fd_reused_by_a_file_or_netlink(fds: Fds) -> None:
