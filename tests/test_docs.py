@@ -25,3 +25,18 @@ def test_api_reference_covers_every_public_name() -> None:
     # functions come first, with their signatures and docstrings
     assert text.index("## Functions") < text.index("## Types") < text.index("## Constants")
     assert "recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /)" in text
+
+
+def test_readme_porting_section() -> None:
+    """The section next to the example names each idiom a port changes, and
+    the ported example marks where it changed one."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Porting from Lua")
+    assert readme.index("## Example") < start < readme.index("## API")
+    section = readme[start:readme.index("## API")]
+    for idiom in ("ps.check(", "isinstance(", "os.close(fd)", "select.poll()",
+                  "os.set_blocking(fd, False)", "SO_RCVTIMEO", "(sec, usec)",
+                  "assert ps.bind", "examples/http_get.py"):
+        assert idiom in section, idiom
+    example = (ROOT / "examples" / "http_get.py").read_text()
+    assert example.count("# Lua:") >= 6
