@@ -198,15 +198,14 @@ TAKES: Dict[Tuple[int, int], str] = {
     (_SOL_SOCKET, _socket.SO_RCVTIMEO): "SO_RCVTIMEO takes (sec, usec)",
     (_SOL_SOCKET, _socket.SO_SNDTIMEO): "SO_SNDTIMEO takes (sec, usec)",
 }
-for _name, _takes in (
-        ("SO_BINDTODEVICE", "an interface name"),
-        ("IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
-        ("IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
-        ("IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
-        ("IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings")):
-    for _key in TABLE:
-        if _key[1] == getattr(_socket, _name, None) and _key not in TAKES:
-            TAKES[_key] = f"{_name} takes {_takes}"
+for _level, _name, _takes in (
+        (_SOL_SOCKET, "SO_BINDTODEVICE", "an interface name"),
+        (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
+        (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
+        (_socket.IPPROTO_IP, "IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
+        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings")):
+    if hasattr(_socket, _name):
+        TAKES[(_level, getattr(_socket, _name))] = f"{_name} takes {_takes}"
 
 
 def encode(level: int, name: int, codec: Codec, value1: object, value2: object) -> Encoded:

@@ -176,3 +176,10 @@ def test_option_value_types(fds: Fds) -> None:
         ps.getsockopt(fd, ps.SOL_SOCKET, None)
     with pytest.raises(ValueError, match=r"^bad argument #2 to 'getsockopt' \(int out of C int range"):
         ps.getsockopt(fd, -(2**31) - 1, ps.SO_TYPE)
+
+
+def test_every_structured_option_says_what_it_takes() -> None:
+    """Each option with a value codec has its words, SO_PEERCRED (read-only,
+    set as a C int) excepted."""
+    from posixsock._sockopt import TABLE, TAKES
+    assert set(TAKES) == set(TABLE) - {(ps.SOL_SOCKET, ps.SO_PEERCRED)}
