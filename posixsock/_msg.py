@@ -250,10 +250,10 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
         passes at most 253 per message)
     :returns: ``(bytes, [fd, ...], msg_flags, source SockAddr)`` (the
         source ``{"family": AF_UNSPEC}`` when the kernel gives none, as for
-        ``recvfrom``) or ``Error(None, "recv_fds: <strerror>", errnum)``.  The descriptors are
-        new, close-on-exec, and the caller's to close.  If more were sent
-        than fit, the kernel closed the rest and ``msg_flags`` has
-        ``MSG_CTRUNC``.
+        ``recvfrom``) or ``Error(None, "recv_fds: <strerror>", errnum)``.
+        The descriptors are new, close-on-exec, and the caller's to close.
+        If more were sent than fit, the kernel closed the rest and
+        ``msg_flags`` has ``MSG_CTRUNC``.
     """
     if not isinstance(fd, int):
         _args.expected("recv_fds", 1, "int", fd)
