@@ -9,8 +9,9 @@ BSD sockets on plain integer descriptors, with errors returned as values::
 
 Every name lives at the package top level; the modules behind it are private.
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: it would bind the public
+# name ``annotations``, and nothing below needs it.  The namespace is exactly
+# ``__all__``, dunders and the private ``_x`` submodules.
 import sys as _sys
 
 from ._calls import (
@@ -36,6 +37,8 @@ from ._constants import (
     SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, TCP_NODELAY,
 )
 from ._constants import (
+    EAI_ADDRFAMILY, EAI_AGAIN, EAI_BADFLAGS, EAI_FAIL, EAI_FAMILY, EAI_MEMORY,
+    EAI_NODATA, EAI_NONAME, EAI_OVERFLOW, EAI_SERVICE, EAI_SOCKTYPE, EAI_SYSTEM,
     EXTRA_CONSTANTS, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_MULTICAST_IF,
     IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_TTL, MSG_CMSG_CLOEXEC, MSG_CTRUNC,
     MSG_DONTWAIT, MSG_EOR, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC,
@@ -54,8 +57,11 @@ from ._sockaddr import (
 from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
 __version__ = "0.1.0"
-version: str = (f"posixsock.sys.socket for Python {_sys.version_info[0]}.{_sys.version_info[1]}"
-                f" / posixsock {__version__}")
+# luaposix's posix.version names the package, its version and what it is
+# built for; this says which module it mirrors and the Python it runs on.
+version: str = (f"posixsock {__version__} (posix.sys.socket for Python"
+                f" {_sys.version_info[0]}.{_sys.version_info[1]})")
+del _sys
 
 __all__ = [
     # functions, in the seed's order
@@ -101,4 +107,8 @@ __all__ = [
     "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_PEERCRED",
     "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE",
     "TCP_KEEPINTVL", "TCP_USER_TIMEOUT",
+    # issue 10: the resolver's codes
+    "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
+    "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
+    "EAI_SOCKTYPE", "EAI_SYSTEM",
 ]

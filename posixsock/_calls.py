@@ -23,6 +23,7 @@ from ._errors import Error, fail, from_oserror, propagate, resolver_error, resol
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
+from ._sockopt import encode as encode_option
 
 __all__ = [
     "socket", "socketpair", "getaddrinfo", "connect", "bind", "listen",
@@ -652,15 +653,13 @@ def _setsockopt(fd: object, level: object, name: object, value1: object, value2:
     lvl = _args.cint("setsockopt", 2, level)
     opt = _args.cint("setsockopt", 3, name)
     codec = TABLE.get((lvl, opt))
-    if value2 is None and codec is not None and codec.least == 2:
-        _args.expected("setsockopt", 5, "int", _args.MISSING)
-    if value2 is not None and (codec is None or codec.most == 1):
+    if value2 is not None and codec is None:
         _args.bad("setsockopt", 5, "no more than 4 arguments expected, got 5")
     value: Union[int, bytes]
     if codec is None:
         value = _args.cint("setsockopt", 4, value1)
     else:
-        encoded = codec.encode(value1, value2)
+        encoded = encode_option(lvl, opt, codec, value1, value2)
         if type(encoded) is int:
             return fail("setsockopt", encoded)
         value = encoded

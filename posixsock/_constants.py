@@ -182,6 +182,16 @@ NI_NAMEREQD: Final[int] = _c.NI_NAMEREQD
 NI_NOFQDN: Final[int] = _c.NI_NOFQDN
 NI_NUMERICHOST: Final[int] = _c.NI_NUMERICHOST
 NI_NUMERICSERV: Final[int] = _c.NI_NUMERICSERV
+# The resolver's codes, as getaddrinfo/getnameinfo triples carry them in
+# ``errnum`` (negative on glibc): ``r.errnum == EAI_NONAME``.
+EAI_AGAIN: Final[int] = _c.EAI_AGAIN
+EAI_BADFLAGS: Final[int] = _c.EAI_BADFLAGS
+EAI_FAIL: Final[int] = _c.EAI_FAIL
+EAI_FAMILY: Final[int] = _c.EAI_FAMILY
+EAI_MEMORY: Final[int] = _c.EAI_MEMORY
+EAI_NONAME: Final[int] = _c.EAI_NONAME
+EAI_SERVICE: Final[int] = _c.EAI_SERVICE
+EAI_SOCKTYPE: Final[int] = _c.EAI_SOCKTYPE
 
 if sys.platform == "linux":
     MSG_CMSG_CLOEXEC: Final[int] = _c.MSG_CMSG_CLOEXEC
@@ -199,6 +209,10 @@ if sys.platform == "linux":
     TCP_KEEPIDLE: Final[int] = _c.TCP_KEEPIDLE
     TCP_KEEPINTVL: Final[int] = _c.TCP_KEEPINTVL
     TCP_USER_TIMEOUT: Final[int] = _c.TCP_USER_TIMEOUT
+    EAI_ADDRFAMILY: Final[int] = _c.EAI_ADDRFAMILY
+    EAI_NODATA: Final[int] = _c.EAI_NODATA
+    EAI_OVERFLOW: Final[int] = _c.EAI_OVERFLOW
+    EAI_SYSTEM: Final[int] = _c.EAI_SYSTEM
 else:  # pragma: no cover - exercised on other platforms only
     MSG_CMSG_CLOEXEC: Final[Optional[int]] = getattr(_c, "MSG_CMSG_CLOEXEC", None)
     MSG_DONTWAIT: Final[Optional[int]] = getattr(_c, "MSG_DONTWAIT", None)
@@ -215,9 +229,16 @@ else:  # pragma: no cover - exercised on other platforms only
     TCP_KEEPIDLE: Final[Optional[int]] = getattr(_c, "TCP_KEEPIDLE", None)
     TCP_KEEPINTVL: Final[Optional[int]] = getattr(_c, "TCP_KEEPINTVL", None)
     TCP_USER_TIMEOUT: Final[Optional[int]] = getattr(_c, "TCP_USER_TIMEOUT", None)
+    EAI_ADDRFAMILY: Final[Optional[int]] = getattr(_c, "EAI_ADDRFAMILY", None)
+    EAI_NODATA: Final[Optional[int]] = getattr(_c, "EAI_NODATA", None)
+    EAI_OVERFLOW: Final[Optional[int]] = getattr(_c, "EAI_OVERFLOW", None)
+    EAI_SYSTEM: Final[Optional[int]] = getattr(_c, "EAI_SYSTEM", None)
 
 # Every constant name added beyond the seed, sorted.
 EXTRA_CONSTANTS: Final[Tuple[str, ...]] = (
+    "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
+    "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
+    "EAI_SOCKTYPE", "EAI_SYSTEM",
     "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
     "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "MSG_CMSG_CLOEXEC",
     "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB",

@@ -48,14 +48,27 @@ def check(result: Union[_T, Error], /) -> _T: ...
 
 
 def check(result: Union[_T, Error], /) -> _T:  # pyright: ignore[reportInconsistentOverload]
-    """Return the success value of a posixsock call, or raise its error.
+    """Return the success value of a posixsock call, or raise its error as
+    the stdlib's socket calls would.
 
-    An ``Error`` triple becomes ``OSError(errnum, message)``; anything else
-    is returned unchanged, so ``fd = check(socket(AF_INET, SOCK_STREAM, 0))``
-    is typed ``int``.  (The overloads keep mypy from merging a union of
-    results, such as ``getsockopt``'s, into ``object``.)
+    An ``Error`` triple becomes the exception Python programs already catch:
+
+    * a resolver failure (``getaddrinfo``/``getnameinfo``: a negative
+      ``EAI_*`` code, as glibc's are) raises ``socket.gaierror(code, text)``,
+      what ``socket.getaddrinfo`` raises;
+    * anything else raises ``OSError(errnum, message)``, which Python itself
+      turns into the errno's subclass: ``ConnectionRefusedError``,
+      ``BlockingIOError`` (EAGAIN, EINPROGRESS), ``TimeoutError``,
+      ``BrokenPipeError``, ``FileNotFoundError``, ...
+
+    Anything else is returned unchanged, so
+    ``fd = check(socket(AF_INET, SOCK_STREAM, 0))`` is typed ``int``.  (The
+    overloads keep mypy from merging a union of results, such as
+    ``getsockopt``'s, into ``object``.)
     """
     if type(result) is Error:
+        if result.errnum < 0:  # errno values are positive, glibc's EAI codes negative
+            raise _socket.gaierror(result.errnum, result.message)
         raise OSError(result.errnum, result.message)
     return result  # type: ignore[return-value]  # narrowed by the test above
 

@@ -50,8 +50,8 @@ class Cmsg(TypedDict):
     data: bytes  # on input, any bytes-like object
 
 
-Received = Tuple[bytes, List[Cmsg], int, Optional[SockAddr]]
-ReceivedFds = Tuple[bytes, List[int], int, Optional[SockAddr]]
+Received = Tuple[bytes, List[Cmsg], int, SockAddr]
+ReceivedFds = Tuple[bytes, List[int], int, SockAddr]
 
 
 # --- arguments -----------------------------------------------------------------
@@ -151,7 +151,7 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
 
 
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
-             ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, Optional[SockAddr]], Error]:
+             ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
     of ``msg_flags`` unless the caller gave it.  Arguments are checked
     before the descriptor, as luaposix does."""
@@ -170,7 +170,9 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         data = data[:n]
     if not flags & _CLOEXEC:
         msg_flags &= ~_CLOEXEC
-    return data, anc, msg_flags, None if source is None else sockaddr(source, sock)
+    # No source (a stream socket, an unnamed sender): {"family": AF_UNSPEC},
+    # as recvfrom says it.
+    return data, anc, msg_flags, sockaddr(source, sock)
 
 
 def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
@@ -184,8 +186,10 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
         (use ``CMSG_SPACE``; 0: none)
     :param flags: ``MSG_*`` flags, or-ed (default 0).  ``MSG_CMSG_CLOEXEC``
         is always added: received descriptors are close-on-exec.
-    :returns: ``(bytes, [Cmsg, ...], msg_flags, source SockAddr or None)``
-        -- ``msg_flags`` has ``MSG_TRUNC``/``MSG_CTRUNC`` when data or
+    :returns: ``(bytes, [Cmsg, ...], msg_flags, source SockAddr)`` -- the
+        source is ``{"family": AF_UNSPEC}`` when the kernel gives none (a
+        stream socket, an unnamed AF_UNIX sender), as for ``recvfrom``;
+        ``msg_flags`` has ``MSG_TRUNC``/``MSG_CTRUNC`` when data or
         ancillary data did not fit; the bytes never exceed ``count`` -- or
         ``Error(None, "recvmsg: <strerror>", errnum)``.  Descriptors in an
         ``SCM_RIGHTS`` item belong to the caller, who must close them.
@@ -244,11 +248,12 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
     :param count: maximum number of bytes to receive
     :param maxfds: maximum number of descriptors to receive (the kernel
         passes at most 253 per message)
-    :returns: ``(bytes, [fd, ...], msg_flags, source SockAddr or None)`` or
-        ``Error(None, "recv_fds: <strerror>", errnum)``.  The descriptors are
-        new, close-on-exec, and the caller's to close.  If more were sent
-        than fit, the kernel closed the rest and ``msg_flags`` has
-        ``MSG_CTRUNC``.
+    :returns: ``(bytes, [fd, ...], msg_flags, source SockAddr)`` (the
+        source ``{"family": AF_UNSPEC}`` when the kernel gives none, as for
+        ``recvfrom``) or ``Error(None, "recv_fds: <strerror>", errnum)``.
+        The descriptors are new, close-on-exec, and the caller's to close.
+        If more were sent than fit, the kernel closed the rest and
+        ``msg_flags`` has ``MSG_CTRUNC``.
     """
     if not isinstance(fd, int):
         _args.expected("recv_fds", 1, "int", fd)

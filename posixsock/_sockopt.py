@@ -193,5 +193,43 @@ for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
     if hasattr(_socket, _name):
         TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
 
+# What each structured option takes, added to an argument error about it:
+# luaposix's words say "int expected, got no value", these say why.
+TAKES: Dict[Tuple[int, int], str] = {
+    (_SOL_SOCKET, _socket.SO_LINGER): "SO_LINGER takes (onoff, linger)",
+    (_SOL_SOCKET, _socket.SO_RCVTIMEO): "SO_RCVTIMEO takes (sec, usec)",
+    (_SOL_SOCKET, _socket.SO_SNDTIMEO): "SO_SNDTIMEO takes (sec, usec)",
+}
+for _level, _name, _takes in (
+        (_SOL_SOCKET, "SO_BINDTODEVICE", "an interface name"),
+        (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
+        (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
+        (_socket.IPPROTO_IP, "IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
+        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings")):
+    if hasattr(_socket, _name):
+        TAKES[(_level, getattr(_socket, _name))] = f"{_name} takes {_takes}"
+
+
+def encode(level: int, name: int, codec: Codec, value1: object, value2: object) -> Encoded:
+    """``value1``/``value2`` encoded by ``codec`` for option (level, name).
+
+    A value missing, extra or of the wrong type raises as luaposix would,
+    with what the option takes added: "bad argument #5 to 'setsockopt'
+    (int expected, got no value; SO_RCVTIMEO takes (sec, usec))".
+    """
+    try:
+        if value2 is None and codec.least == 2:
+            _args.expected("setsockopt", 5, "int", _args.MISSING)
+        if value2 is not None and codec.most == 1:
+            _args.bad("setsockopt", 5, "no more than 4 arguments expected, got 5")
+        return codec.encode(value1, value2)
+    except (TypeError, ValueError) as exc:
+        takes = TAKES.get((level, name))
+        text = str(exc)
+        if takes is None or not text.endswith(")"):
+            raise
+        raise type(exc)(f"{text[:-1]}; {takes})") from None
+
+
 # Option names that have a row at some level: only these leave the int path.
 CODEC_NAMES: FrozenSet[int] = frozenset(name for _level, name in TABLE)

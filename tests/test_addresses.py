@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Callable, List
+from typing import Callable, List, Tuple
 
 import pytest
 
@@ -315,3 +315,51 @@ def test_unix_path_not_utf8(fds: Fds, unix_dir: str) -> None:
     assert ps.bind(fd, {"family": ps.AF_UNIX, "path": path}) == 0
     assert os.path.exists(os.fsencode(path))
     assert ps.getsockname(fd) == {"family": ps.AF_UNIX, "path": path}
+
+
+# --- one representation for "no address" (issue 10) ----------------------------
+# Every call that reports a source gives {"family": AF_UNSPEC} when the kernel
+# gives none -- the zeroed sockaddr a C caller would read -- never None.
+
+NO_ADDRESS: ps.SockAddr = {"family": ps.AF_UNSPEC}
+RECEIVERS: List[Tuple[str, Callable[[int], object]]] = [
+    ("recvfrom", lambda fd: ps.recvfrom(fd, 100)),
+    ("recvmsg", lambda fd: ps.recvmsg(fd, 100)),
+    ("recv_fds", lambda fd: ps.recv_fds(fd, 100, 1)),
+]
+
+
+def _source(result: object) -> Tuple[bytes, object]:
+    assert not isinstance(result, ps.Error), result
+    assert isinstance(result, tuple)
+    return result[0], result[-1]
+
+
+@pytest.mark.parametrize("call", [c for _, c in RECEIVERS], ids=[n for n, _ in RECEIVERS])
+def test_no_address_unnamed_unix_dgram_sender(fds: Fds, unix_dir: str,
+                                              call: Callable[[int], object]) -> None:
+    receiver, where = fds.bound(ps.SOCK_DGRAM, {"family": ps.AF_UNIX, "path": os.path.join(unix_dir, "r")})
+    sender = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)  # never bound: no name to report
+    assert ps.sendto(sender, b"anon", where) == 4
+    assert _source(call(receiver)) == (b"anon", NO_ADDRESS)
+
+
+@pytest.mark.parametrize("call", [c for _, c in RECEIVERS], ids=[n for n, _ in RECEIVERS])
+@pytest.mark.parametrize("kind", ["unix", "tcp"])
+def test_no_address_stream_socket(fds: Fds, kind: str, call: Callable[[int], object]) -> None:
+    if kind == "unix":
+        one, two = fds.pair(ps.SOCK_STREAM)
+    else:
+        one, two, _ = fds.connected()
+    assert ps.send(one, b"stream") == 6
+    data, source = _source(call(two))
+    assert data == b"stream" and source == NO_ADDRESS
+
+
+@pytest.mark.parametrize("call", [c for _, c in RECEIVERS], ids=[n for n, _ in RECEIVERS])
+def test_named_sender_is_reported(fds: Fds, unix_dir: str, call: Callable[[int], object]) -> None:
+    """The other side of the rule: a named sender is reported, by all three."""
+    receiver, where = fds.bound(ps.SOCK_DGRAM, {"family": ps.AF_UNIX, "path": os.path.join(unix_dir, "r")})
+    sender, name = fds.bound(ps.SOCK_DGRAM, {"family": ps.AF_UNIX, "path": os.path.join(unix_dir, "s")})
+    assert ps.sendto(sender, b"named", where) == 5
+    assert _source(call(receiver)) == (b"named", name)

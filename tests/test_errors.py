@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import socket as stdlib_socket
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import pytest
 
@@ -74,6 +75,100 @@ def test_check_resolver_error() -> None:
         ps.check(ps.getaddrinfo("not numeric", None, {"flags": ps.AI_NUMERICHOST}))
     assert info.value.errno == stdlib_socket.EAI_NONAME
     assert info.value.strerror == "Name or service not known"
+
+
+# --- check() raises what Python programs catch (issue 10) ----------------------
+
+def stdlib_gaierror(host: str, service: Optional[str], flags: int) -> stdlib_socket.gaierror:
+    """What the stdlib raises for the same resolver call."""
+    with pytest.raises(stdlib_socket.gaierror) as info:
+        stdlib_socket.getaddrinfo(host, service, 0, stdlib_socket.SOCK_STREAM, 0, flags)
+    return info.value
+
+
+@pytest.mark.parametrize("host, service, flags, code", [
+    ("not numeric", None, ps.AI_NUMERICHOST, ps.EAI_NONAME),
+    ("127.0.0.1", "no such service", 0, ps.EAI_SERVICE),
+    ("127.0.0.1", "http", ps.AI_NUMERICSERV, ps.EAI_NONAME),
+], ids=["noname", "service", "numericserv"])
+def test_check_raises_gaierror_for_resolver_failures(host: str, service: Optional[str], flags: int,
+                                                      code: int) -> None:
+    r = ps.getaddrinfo(host, service, {"flags": flags, "socktype": ps.SOCK_STREAM})
+    assert isinstance(r, ps.Error) and r.errnum == code
+    with pytest.raises(stdlib_socket.gaierror) as info:
+        ps.check(r)
+    assert type(info.value) is stdlib_socket.gaierror
+    assert info.value.args == (code, r.message) == stdlib_gaierror(host, service, flags).args
+    assert info.value.errno == code and info.value.strerror == r.message
+
+
+def test_check_raises_gaierror_for_getnameinfo() -> None:
+    r = ps.getnameinfo({"family": ps.AF_INET, "port": 80, "addr": "127.0.0.1"}, 0xFFFF)
+    assert r == (None, "Bad value for ai_flags", ps.EAI_BADFLAGS)
+    with pytest.raises(stdlib_socket.gaierror) as info:
+        ps.check(r)
+    assert info.value.args == (r.errnum, r.message)
+
+
+def test_eai_constants_compare_with_errnum() -> None:
+    r = ps.getaddrinfo("not numeric", None, {"flags": ps.AI_NUMERICHOST})
+    assert isinstance(r, ps.Error) and r.errnum == ps.EAI_NONAME
+    for name in ("EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
+                 "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
+                 "EAI_SOCKTYPE", "EAI_SYSTEM"):
+        value = getattr(ps, name)
+        assert type(value) is int and value == getattr(stdlib_socket, name), name
+        assert value < 0, name  # glibc's codes; check() relies on the sign
+        assert name in ps.__all__ and name in ps.EXTRA_CONSTANTS
+
+
+# PEP 3151's errno -> subclass table, as OSError(errno, text) applies it.
+ERRNO_CLASSES = [
+    ("EAGAIN", BlockingIOError), ("EWOULDBLOCK", BlockingIOError),
+    ("EALREADY", BlockingIOError), ("EINPROGRESS", BlockingIOError),
+    ("ECHILD", ChildProcessError), ("EPIPE", BrokenPipeError), ("ESHUTDOWN", BrokenPipeError),
+    ("ECONNABORTED", ConnectionAbortedError), ("ECONNREFUSED", ConnectionRefusedError),
+    ("ECONNRESET", ConnectionResetError), ("EEXIST", FileExistsError),
+    ("ENOENT", FileNotFoundError), ("EINTR", InterruptedError), ("EISDIR", IsADirectoryError),
+    ("ENOTDIR", NotADirectoryError), ("EACCES", PermissionError), ("EPERM", PermissionError),
+    ("ESRCH", ProcessLookupError), ("ETIMEDOUT", TimeoutError),
+    ("EADDRINUSE", OSError), ("EBADF", OSError), ("ENOTSOCK", OSError), ("EINVAL", OSError),
+]
+
+
+@pytest.mark.parametrize("name, cls", ERRNO_CLASSES, ids=[n for n, _ in ERRNO_CLASSES])
+def test_check_raises_the_errno_subclass(name: str, cls: type) -> None:
+    import errno
+    number = getattr(errno, name)
+    err = ps.Error(None, f"connect: {os.strerror(number)}", number)
+    with pytest.raises(OSError) as info:
+        ps.check(err)
+    assert type(info.value) is cls
+    assert info.value.args == (number, err.message)
+    assert info.value.errno == number and info.value.strerror == err.message
+
+
+def test_check_subclasses_from_real_failures(fds: Fds, tmp_path: object) -> None:
+    import errno
+    # ECONNREFUSED: a bound port nobody listens on
+    idle, where = fds.bound(ps.SOCK_STREAM, loopback(ps.AF_INET))
+    client = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    with pytest.raises(ConnectionRefusedError) as refused:
+        ps.check(ps.connect(client, where))
+    assert refused.value.args == (errno.ECONNREFUSED, "connect: Connection refused")
+    # EAGAIN: nothing to read, MSG_DONTWAIT
+    one, two = fds.pair()
+    with pytest.raises(BlockingIOError) as again:
+        ps.check(ps.recv(one, 1, ps.MSG_DONTWAIT))
+    assert again.value.errno == errno.EAGAIN
+    # EPIPE: the peer is gone
+    os.close(two)
+    with pytest.raises(BrokenPipeError):
+        ps.check(ps.send(one, b"x"))
+    # ENOENT: an AF_UNIX path that does not exist
+    unix = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
+    with pytest.raises(FileNotFoundError):
+        ps.check(ps.connect(unix, {"family": ps.AF_UNIX, "path": "/nonexistent/posixsock"}))
 
 
 # --- any int is a descriptor: errors, never exceptions --------------------------
@@ -255,8 +350,31 @@ def test_all_names_exist() -> None:
 
 
 def test_version() -> None:
+    """luaposix's form ("posix.sys.socket for Lua 5.4 / luaposix 36.3"), told
+    truthfully: this package, its version, the module it mirrors, the Python."""
+    import sys
     assert isinstance(ps.version, str)
-    assert ps.__version__ in ps.version
+    assert ps.version == (f"posixsock {ps.__version__} (posix.sys.socket for Python "
+                          f"{sys.version_info[0]}.{sys.version_info[1]})")
+    assert re.fullmatch(r"posixsock \d+\.\d+\.\d+ \(posix\.sys\.socket for Python 3\.\d+\)", ps.version)
+
+
+def test_namespace_is_exactly_all() -> None:
+    """The public names are exactly ``__all__`` (no ``annotations`` from a
+    ``__future__`` import, no ``sys``).  Besides them the module can only
+    have dunders and its private ``_x`` submodules: Python binds every
+    imported submodule as an attribute of its package, unavoidably."""
+    import importlib
+    import pkgutil
+    submodules = {m.name for m in pkgutil.iter_modules(ps.__path__)}
+    for name in submodules - {"__main__"}:
+        importlib.import_module(f"posixsock.{name}")  # attributes appear on import
+    names = {n for n in dir(ps) if not n.startswith("__")}
+    private = {n for n in names if n.startswith("_")}
+    assert names - private == set(ps.__all__)
+    assert len(ps.__all__) == len(set(ps.__all__))
+    assert private <= submodules and all(n.startswith("_") for n in submodules - {"__main__"})
+    assert "annotations" not in names
 
 
 def test_fd_reused_by_a_file_or_netlink(fds: Fds) -> None:

@@ -1,12 +1,15 @@
 """Every script in examples/ runs, on loopback only, and says what it did."""
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
-from typing import List
+from typing import Iterator, List, Tuple
 
 import pytest
 
@@ -28,7 +31,7 @@ def run(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
 
 def test_every_example_is_tested() -> None:
     tested = {"tcp_echo_server.py", "tcp_echo_client.py", "udp_v4_v6.py",
-              "unix_abstract_dgram.py", "pass_fd.py", "packet_lo.py"}
+              "unix_abstract_dgram.py", "pass_fd.py", "packet_lo.py", "http_get.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -87,3 +90,63 @@ def test_packet_lo() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lo = socket.if_nametoindex("lo")
     assert result.stdout.startswith("captured ") and result.stdout.endswith(f"on ifindex {lo}\n")
+
+
+# --- http_get.py: the port of a luaposix HTTP client (README, "Porting from Lua") ---
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+        pass
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
+    """A stdlib http.server on 127.0.0.1 serving ``tmp_path``: (port, root)."""
+    handler = functools.partial(_Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], tmp_path
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(LIMIT_S)
+
+
+def test_http_get(http_server: Tuple[int, Path]) -> None:
+    port, root = http_server
+    body = b"posixsock says hello\n" * 5000  # 105 kB: many recv calls
+    (root / "hello.txt").write_bytes(body)
+    result = subprocess.run([sys.executable, str(EXAMPLES / "http_get.py"), "127.0.0.1", str(port),
+                             "/hello.txt"], env=env(), capture_output=True, timeout=LIMIT_S)
+    assert result.returncode == 0, result.stderr
+    head, _, got = result.stdout.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] in ("HTTP/1.0 200 OK", "HTTP/1.1 200 OK"), lines
+    assert f"Content-Length: {len(body)}" in lines
+    assert got == body
+    assert result.stderr.decode().startswith("local socket bound to 127.0.0.1 port ")
+
+
+def test_http_get_not_found(http_server: Tuple[int, Path]) -> None:
+    port, _ = http_server
+    result = run("http_get.py", "127.0.0.1", str(port), "/missing")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith(" 404 File not found")  # text mode: \r\n read as \n
+
+
+def test_http_get_connection_refused() -> None:
+    with socket.socket() as idle:  # bound, never listening: connect is refused
+        idle.bind(("127.0.0.1", 0))
+        port = idle.getsockname()[1]
+        result = run("http_get.py", "127.0.0.1", str(port))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == "http_get: connect: Connection refused (errnum 111)\n"
+
+
+def test_http_get_resolver_error() -> None:
+    result = run("http_get.py", "127.0.0.1", "no-such-service-name")
+    assert result.returncode == 1
+    assert result.stderr.startswith("http_get: ") and "(errnum -8)" in result.stderr  # EAI_SERVICE

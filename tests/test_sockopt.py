@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+from typing import Tuple
 
 import pytest
 
@@ -95,36 +97,78 @@ def test_options_on_non_sockets(fds: Fds, file_fd: int, closed_fd: int) -> None:
 
 # --- value counts and types: programming errors raise -------------------------
 
+TAKES = {ps.SO_LINGER: "SO_LINGER takes (onoff, linger)",
+         ps.SO_RCVTIMEO: "SO_RCVTIMEO takes (sec, usec)",
+         ps.SO_SNDTIMEO: "SO_SNDTIMEO takes (sec, usec)"}
+
+
 @pytest.mark.parametrize("name", [ps.SO_LINGER, ps.SO_RCVTIMEO, ps.SO_SNDTIMEO])
 def test_two_value_options_need_value2(fds: Fds, name: int) -> None:
+    """luaposix's words, then what the option takes (issue 10)."""
     fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
-    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(int expected, got no value\)$"):
+    takes = re.escape(TAKES[name])
+    with pytest.raises(TypeError, match=rf"^bad argument #5 to 'setsockopt' \(int expected, got no value; {takes}\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, name, 1)
-    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(int expected, got str\)$"):
+    with pytest.raises(TypeError, match=rf"^bad argument #5 to 'setsockopt' \(int expected, got str; {takes}\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, name, 1, "0")
-    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(int expected, got str\)$"):
+    with pytest.raises(TypeError, match=rf"^bad argument #4 to 'setsockopt' \(int expected, got str; {takes}\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, name, "1", 0)
 
 
-@pytest.mark.parametrize("level, name, value1", [
-    (ps.SOL_SOCKET, ps.SO_REUSEADDR, 1),
-    (ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "lo"),
+def test_rcvtimeo_with_one_value_says_what_it_takes(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    with pytest.raises(TypeError) as info:
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 5)
+    assert str(info.value) == ("bad argument #5 to 'setsockopt' (int expected, got no value;"
+                               " SO_RCVTIMEO takes (sec, usec))")
+
+
+@pytest.mark.parametrize("level, name, value1, takes", [
+    (ps.SOL_SOCKET, ps.SO_REUSEADDR, 1, ""),
+    (ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "lo", "; SO_BINDTODEVICE takes an interface name"),
 ])
-def test_one_value_options_refuse_value2(fds: Fds, level: int, name: int, value1: object) -> None:
+def test_one_value_options_refuse_value2(fds: Fds, level: int, name: int, value1: object,
+                                         takes: str) -> None:
     fd = fds.socket(ps.AF_INET6, ps.SOCK_DGRAM)
-    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(no more than 4 arguments expected, got 5\)$"):
+    with pytest.raises(TypeError) as info:
         ps.setsockopt(fd, level, name, value1, 0)
+    assert str(info.value) == f"bad argument #5 to 'setsockopt' (no more than 4 arguments expected, got 5{takes})"
+
+
+@pytest.mark.parametrize("level, name, args, message", [
+    ("IPPROTO_IP", "IP_ADD_MEMBERSHIP", (1,), "#4 to 'setsockopt' (str expected, got int; "
+     "IP_ADD_MEMBERSHIP takes (group[, interface_address]): IPv4 address strings)"),
+    ("IPPROTO_IP", "IP_DROP_MEMBERSHIP", ("239.1.2.3", 1), "#5 to 'setsockopt' (str expected, got int; "
+     "IP_DROP_MEMBERSHIP takes (group[, interface_address]): IPv4 address strings)"),
+    ("IPPROTO_IPV6", "IPV6_JOIN_GROUP", (1,), "#4 to 'setsockopt' (str expected, got int; "
+     "IPV6_JOIN_GROUP takes (group[, ifindex]): an IPv6 address string, an int)"),
+    ("IPPROTO_IPV6", "IPV6_LEAVE_GROUP", ("ff02::1:3", "lo"), "#5 to 'setsockopt' (int expected, got str; "
+     "IPV6_LEAVE_GROUP takes (group[, ifindex]): an IPv6 address string, an int)"),
+])
+def test_membership_argument_errors_say_what_it_takes(fds: Fds, level: str, name: str,
+                                                      args: Tuple[object, ...], message: str) -> None:
+    fd = fds.socket(ps.AF_INET6 if "6" in name else ps.AF_INET, ps.SOCK_DGRAM)
+    with pytest.raises(TypeError) as info:
+        ps.setsockopt(fd, getattr(ps, level), getattr(ps, name), *args)  # type: ignore[call-overload]
+    assert str(info.value) == f"bad argument {message}"
+
+
+def test_int_options_have_no_note(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    with pytest.raises(TypeError) as info:
+        ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_PEERCRED, "x")
+    assert str(info.value) == "bad argument #4 to 'setsockopt' (int expected, got str)"
 
 
 def test_option_value_types(fds: Fds) -> None:
     fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
     with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(int expected, got str\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_REUSEADDR, "1")
-    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(str expected, got int\)$"):
+    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(str expected, got int; SO_BINDTODEVICE takes an interface name\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, 1)
     with pytest.raises(ValueError, match=r"^bad argument #4 to 'setsockopt' \(int out of C int range, got 4294967296\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_REUSEADDR, 2**32)
-    with pytest.raises(ValueError, match=r"^bad argument #4 to 'setsockopt' \(int out of C long range"):
+    with pytest.raises(ValueError, match=r"^bad argument #4 to 'setsockopt' \(int out of C long range, got \d+; SO_RCVTIMEO takes \(sec, usec\)\)$"):
         ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 2**64, 0)
     with pytest.raises(TypeError, match=r"^bad argument #2 to 'setsockopt' \(int expected, got str\)$"):
         ps.setsockopt(fd, "SOL_SOCKET", ps.SO_REUSEADDR, 1)
@@ -132,3 +176,10 @@ def test_option_value_types(fds: Fds) -> None:
         ps.getsockopt(fd, ps.SOL_SOCKET, None)
     with pytest.raises(ValueError, match=r"^bad argument #2 to 'getsockopt' \(int out of C int range"):
         ps.getsockopt(fd, -(2**31) - 1, ps.SO_TYPE)
+
+
+def test_every_structured_option_says_what_it_takes() -> None:
+    """Each option with a value codec has its words, SO_PEERCRED (read-only,
+    set as a C int) excepted."""
+    from posixsock._sockopt import TABLE, TAKES
+    assert set(TAKES) == set(TABLE) - {(ps.SOL_SOCKET, ps.SO_PEERCRED)}

@@ -38,7 +38,7 @@ data, source = ps.check(ps.recvfrom(3, 16))
 ps.sendto(3, data, source)  # type: ignore[arg-type]
 
 got, items, flags, origin = ps.check(ps.recvmsg(3, 16))
-origin["family"]  # type: ignore[index]
+ps.sendto(3, got, origin)  # type: ignore[arg-type]
 
 for ai in ps.check(ps.getaddrinfo("127.0.0.1", 80)):
     ai["path"]  # type: ignore[typeddict-item]

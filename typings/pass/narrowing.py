@@ -95,10 +95,10 @@ def stream_source(fd: int) -> bool:
 
 
 def message_source(fd: int) -> Optional[int]:
-    """recvmsg: the source, when there is one, narrows the same way."""
+    """recvmsg: the source narrows the same way (AF_UNSPEC: none)."""
     data, items, flags, source = ps.check(ps.recvmsg(fd, 64))
     assert_type(items, List[ps.Cmsg])
-    if source is not None and source["family"] == ps.AF_INET:
+    if source["family"] == ps.AF_INET:
         return source["port"] + len(data) * 0 + flags * 0
     return None
 
@@ -106,7 +106,7 @@ def message_source(fd: int) -> Optional[int]:
 def fds_source(fd: int) -> Tuple[List[int], str]:
     """recv_fds over AF_UNIX."""
     _, fds, _, source = ps.check(ps.recv_fds(fd, 64, 4))
-    if source is not None and source["family"] == ps.AF_UNIX:
+    if source["family"] == ps.AF_UNIX:
         return fds, source["path"]
     return fds, ""
 

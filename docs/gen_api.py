@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Generate docs/api.md, posixsock's API reference, from its docstrings.
+
+    python3 docs/gen_api.py            # rewrite docs/api.md
+    python3 docs/gen_api.py --check    # exit 1 if docs/api.md is out of date
+
+The docstrings are the source: functions in ``__all__`` order with their
+signatures, then the result and argument types with their fields, then the
+constants by name.  Nothing platform- or Python-version-dependent goes in
+(no constant values, no ``version`` string), so the file is the same
+wherever it is generated; ``tests/test_docs.py`` checks it is up to date.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import typing
+from pathlib import Path
+from typing import Any, List, Set
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "api.md"
+
+
+def fmt(ann: Any) -> str:
+    """An annotation as source text, without module prefixes."""
+    if isinstance(ann, str):
+        return ann
+    if isinstance(ann, typing.ForwardRef):
+        return ann.__forward_arg__
+    if ann is type(None) or ann is None:
+        return "None"
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin is typing.Union:
+        return f"Union[{', '.join(fmt(a) for a in args)}]"
+    if isinstance(ann, type) and not args:
+        return ann.__name__
+    text = repr(ann).replace("typing.", "")
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
+
+
+def doc(obj: Any) -> str:
+    """The docstring as Markdown: RST literals ``x`` are code spans already;
+    ``:param x:``/``:returns:`` become list items (their indented
+    continuation lines stay in the item)."""
+    text = inspect.getdoc(obj) or ""
+    text = re.sub(r"^:param (\w+):", r"- `\1`:", text, flags=re.M)
+    text = re.sub(r"^:returns:", "- **returns**:", text, flags=re.M)
+    text = re.sub(r"^:raises (\w+):", r"- **raises** `\1`:", text, flags=re.M)
+    return text.strip()
+
+
+def is_typeddict(obj: Any) -> bool:
+    return isinstance(obj, type) and issubclass(obj, dict) and hasattr(obj, "__required_keys__")
+
+
+def fields_table(cls: Any) -> List[str]:
+    lines = ["| field | type | |", "| --- | --- | --- |"]
+    required = getattr(cls, "__required_keys__", None)
+    for name, ann in cls.__annotations__.items():
+        note = "" if required is None else ("required" if name in required else "optional")
+        lines.append(f"| `{name}` | `{fmt(ann)}` | {note} |")
+    return lines
+
+
+def type_section(name: str, obj: Any, lines: List[str], seen: Set[str]) -> None:
+    if name in seen:
+        return
+    seen.add(name)
+    lines += [f"### `{name}`", ""]
+    if isinstance(obj, type):
+        if issubclass(obj, tuple) and hasattr(obj, "_fields"):
+            kind = "NamedTuple"
+        elif is_typeddict(obj):
+            kind = "TypedDict"
+        else:
+            kind = "class"
+        lines += [f"*{kind}*", ""]
+        if doc(obj) and obj.__doc__ is not None:
+            lines += [doc(obj), ""]
+        lines += fields_table(obj) + [""]
+        return
+    members = typing.get_args(obj)
+    lines += [f"*alias* `{name} = {fmt(obj)}`", ""]
+    for member in members:  # the TypedDicts of a union alias get their own section
+        if is_typeddict(member):
+            type_section(member.__name__, member, lines, seen)
+
+
+def generate() -> str:
+    sys.path.insert(0, str(ROOT))
+    import posixsock as ps
+
+    names = list(ps.__all__)
+    functions = [n for n in names if inspect.isfunction(getattr(ps, n))]
+    constant_like = {n for n in names if isinstance(getattr(ps, n), (int, type(None)))}
+    constant_like |= {"SEED_CONSTANTS", "EXTRA_CONSTANTS", "version"}
+    types = [n for n in names if n not in functions and n not in constant_like]
+
+    lines = [
+        "# posixsock API reference",
+        "",
+        "<!-- Generated from the docstrings by `python3 docs/gen_api.py`; do not edit.",
+        "     tests/test_docs.py checks that this file is up to date. -->",
+        "",
+        doc(ps).split("\n\n")[0],
+        "",
+        "Every name below is at the package top level (`import posixsock as ps`).",
+        "Each call returns its success value or an `Error` triple; only programming",
+        "errors raise. The README explains the conventions; this page is the",
+        "reference.",
+        "",
+        "## Functions",
+        "",
+    ]
+    lines += [f"- [`{n}`](#{n.lower()})" for n in functions] + [""]
+    for name in functions:
+        sig = inspect.signature(getattr(ps, name))
+        lines += [f"### {name}", "", "```python", f"{name}{sig}".replace("'", ""), "```", ""]
+        lines += [doc(getattr(ps, name)), ""]
+
+    lines += ["## Types", ""]
+    seen: Set[str] = set()
+    for name in types:
+        type_section(name, getattr(ps, name), lines, seen)
+
+    seed, extra = list(ps.SEED_CONSTANTS), list(ps.EXTRA_CONSTANTS)
+    lines += [
+        "## Constants",
+        "",
+        "Plain `int`s with this platform's values; on Linux every one is there,",
+        "elsewhere a constant the platform lacks is `None`.",
+        "",
+        f"`SEED_CONSTANTS`: luaposix's table ({len(seed)} names):",
+        "",
+        ", ".join(f"`{n}`" for n in seed),
+        "",
+        f"`EXTRA_CONSTANTS`: beyond luaposix ({len(extra)} names):",
+        "",
+        ", ".join(f"`{n}`" for n in sorted(extra)),
+        "",
+        "`version`: a string, \"posixsock <version> (posix.sys.socket for Python <x.y>)\".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: List[str]) -> int:
+    text = generate()
+    if "--check" in argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT.relative_to(ROOT)} is out of date: run python3 docs/gen_api.py",
+                  file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,84 @@
+"""The package as built: the wheel builds without a warning and ships the
+LICENSE with PEP 639 metadata (issue 10).
+
+The build runs as a user's ``pip wheel`` would, but offline: no build
+isolation (the test extra installs ``setuptools>=77``), no index, on a copy
+of the sources so the worktree gets no ``build/`` or ``*.egg-info``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Tuple
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setuptools_version() -> Tuple[int, ...]:
+    try:
+        from importlib.metadata import version
+        return tuple(int(p) for p in re.findall(r"\d+", version("setuptools"))[:2])
+    except Exception:  # not installed: the test extra was not
+        return ()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Tuple[str, Path]:
+    """(build output, wheel path) of one ``pip wheel`` of a copy of the repo."""
+    if _setuptools_version() < (77,):
+        pytest.skip("needs setuptools>=77 (pip install -e '.[test]')")
+    tmp = tmp_path_factory.mktemp("wheel")
+    src, out = tmp / "src", tmp / "out"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "posixsock", src / "posixsock",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    # With PYTHONDONTWRITEBYTECODE set, setuptools prints "warning: byte-compiling
+    # is disabled": not the package's doing, so the build runs without it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
+         "--no-index", "-w", str(out), str(src)],
+        cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    wheels = list(out.glob("posixsock-*.whl"))
+    assert len(wheels) == 1, output
+    return output, wheels[0]
+
+
+def test_wheel_build_prints_no_warning(built: Tuple[str, Path]) -> None:
+    output, _ = built
+    assert "Building wheel for posixsock" in output  # the build's own log is there
+    noisy = [line for line in output.splitlines() if re.search(r"(?i)warn|deprecat", line)]
+    assert noisy == [], "\n".join(noisy)
+
+
+def test_wheel_ships_license_and_spdx_metadata(built: Tuple[str, Path]) -> None:
+    _, wheel = built
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        license_path = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+        assert len(license_path) == 1, names
+        assert zf.read(license_path[0]) == (ROOT / "LICENSE").read_bytes()
+        metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        assert "posixsock/py.typed" in names
+    headers = metadata.split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: MIT" in headers
+    assert "License-File: LICENSE" in headers
+    assert not any(h.startswith("License: ") for h in headers)  # the deprecated field
+
+
+def test_license_file_is_mit() -> None:
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 the posixsock developers\n")
+    assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
