@@ -452,14 +452,27 @@ def _release(buffer: mmap.mmap, used: int) -> None:
         buffer.close()
 
 
+def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
+    """Dispose of ``buffer`` after its receive raised ``exc``.  A failed
+    system call wrote nothing, so the buffer goes back to the pool (a
+    non-blocking loop meeting EAGAIN maps nothing); after anything else --
+    a signal handler's exception may follow a receive that succeeded --
+    it is unmapped."""
+    if (isinstance(exc, OSError) and exc.__traceback__ is not None
+            and exc.__traceback__.tb_next is None):  # the C method's own
+        _release(buffer, 0)
+    else:
+        buffer.close()
+
+
 def _recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
               ) -> Tuple[bytes, Any]:
     """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
     n = min(count, _MAX_RW)
     try:
         got, source = sock.recvfrom_into(buffer, n, flags)
-    except BaseException:
-        buffer.close()
+    except BaseException as exc:
+        _failed(buffer, exc)
         raise
     used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
     data = buffer[:used]

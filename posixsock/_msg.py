@@ -23,7 +23,7 @@ from . import _args
 from ._args import Buffer
 from ._calls import (
     _DIRECT, _MAX_RW, _MSG_NOSIGNAL, _address_error, _addressed, _available, _big_buffer,
-    _release,
+    _failed, _release,
 )
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
@@ -161,9 +161,9 @@ def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flag
     view = memoryview(buffer)[:n]
     try:
         got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
-    except BaseException:
+    except BaseException as exc:
         view.release()
-        buffer.close()
+        _failed(buffer, exc)
         raise
     view.release()
     used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length

@@ -137,8 +137,8 @@ def pton(family: int, text: str) -> Optional[bytes]:
     try:
         packed: bytes = _socket.inet_pton(family, text)
     except (OSError, ValueError, UnicodeError) as exc:
-        tb = exc.__traceback__
-        if tb is not None and tb.tb_next is not None:
+        # (no local may keep the traceback: it would hold this frame in a cycle)
+        if exc.__traceback__ is not None and exc.__traceback__.tb_next is not None:
             raise  # a handler's exception (TimeoutError from an alarm, ...)
         return None
     return packed
@@ -189,11 +189,14 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     flowinfo = _int(call, argn, addr, "flowinfo", 0)
     scope_id = _int(call, argn, addr, "scope_id", 0)
     _fields(call, argn, addr, _INET6)
-    scope = _u32(scope_id)
+    if not 0 <= scope_id <= _U32:
+        scope_id = _u32(scope_id)  # a negative C int, stored as C stores it
+        if scope_id < 0:
+            return EINVAL
     if (not 0 <= port <= 0xFFFF or not 0 <= flowinfo <= _FLOWINFO_MAX
-            or scope < 0 or not _is_numeric(AF_INET6, host)):
+            or not _is_numeric(AF_INET6, host)):
         return EINVAL
-    return AF_INET6, (host, port, flowinfo, scope)
+    return AF_INET6, (host, port, flowinfo, scope_id)
 
 
 def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
