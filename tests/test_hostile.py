@@ -183,6 +183,34 @@ print(status("VmHWM") - start, status("VmRSS") - start)
     assert now < 24 << 20, f"resident grew by {now >> 10} KiB"
 
 
+def test_large_counts_work_where_the_mapping_is_refused() -> None:
+    """Under an address-space limit too small for the receive buffer's
+    mapping, large counts fall back to peeking at the size first."""
+    code = r"""
+import mmap, resource
+import posixsock as ps
+from posixsock import _calls
+
+size = [int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize:")][0]
+resource.setrlimit(resource.RLIMIT_AS, (size + (512 << 20), resource.RLIM_INFINITY))
+assert _calls._big_buffer() is None
+a, b = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_DGRAM, 0))
+for count in (2**18 + 1, 2**40):
+    assert ps.send(a, b"d" * 5000) == 5000 and ps.send(a, b"next") == 4
+    assert ps.recv(b, count) == b"d" * 5000
+    assert ps.recvmsg(b, count)[0] == b"next"
+    assert ps.send(a, b"t" * 5000) == 5000
+    assert ps.recvfrom(b, count, ps.MSG_TRUNC)[0] == b"t" * 5000
+s, t = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0))
+assert ps.send(s, b"stream") == 6
+assert ps.recv(t, 2**40) == b"stream"
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0 and out.stdout == "ok\n", out.stderr
+
+
 # --- 9: unsigned 32-bit fields take any C int ----------------------------------------
 
 def test_netlink_groups_minus_one_is_all_groups(fds: Fds) -> None:
