@@ -8,7 +8,7 @@ resolver judges comes back as an ``Error`` triple.
 """
 from __future__ import annotations
 
-from typing import NoReturn, Optional, Union
+from typing import Callable, NoReturn, Optional, Union
 
 # What calls that send accept: any bytes-like object, never text.  (mypy
 # --strict no longer takes bytearray and memoryview for ``bytes``.)
@@ -41,18 +41,37 @@ def expected(call: str, argn: int, what: str, value: object,
     bad(call, argn, f"{what} expected{where}, got {typename(value)}")
 
 
+# The value the stdlib's C converters read from an ``int`` (subclass or
+# not): they read its digits, never its methods.  ``int.__index__`` is
+# CPython's ``long_long``, which copies the digits into an exact ``int``
+# whatever the subclass overrides (``__int__``, ``__index__``, comparisons);
+# ``operator.index`` does the same from Python 3.10 on, not on 3.9.
+exact: Callable[[int], int] = int.__index__
+
+
+def integer(call: str, argn: int, value: object, field: Optional[str] = None) -> int:
+    """``value`` as the exact ``int`` C will be given; ``TypeError`` if it is
+    no ``int``.  Range checks must compare this, never the caller's object
+    (an ``int`` subclass can lie in its comparisons)."""
+    if type(value) is int:
+        return value
+    if not isinstance(value, int):
+        expected(call, argn, "int", value, field)
+    return exact(value)
+
+
 def cint(call: str, argn: int, value: object) -> int:
     """Check that ``value`` can be passed as a C ``int`` and return it.
 
     Python ints have no width; a C ``int`` has 32 bits.  Rather than let the
     stdlib raise ``OverflowError`` or truncate, out-of-range is a
-    ``ValueError`` naming the argument.
+    ``ValueError`` naming the argument.  The value is converted first (see
+    ``exact``), then checked.
     """
-    if not isinstance(value, int):
-        expected(call, argn, "int", value)
-    if not INT_MIN <= value <= INT_MAX:
-        bad(call, argn, f"int out of C int range, got {value}", ValueError)
-    return int(value)
+    n = value if type(value) is int else integer(call, argn, value)
+    if not INT_MIN <= n <= INT_MAX:
+        bad(call, argn, f"int out of C int range, got {n}", ValueError)
+    return n
 
 
 def bytes_like(call: str, argn: int, value: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import _socket
 import fcntl
+import mmap
 import os
 import select
 import struct
@@ -19,7 +20,9 @@ from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
-from ._errors import Error, fail, from_oserror, propagate, resolver_error, resolver_failure
+from ._errors import (
+    Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
+)
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
@@ -35,12 +38,14 @@ EINTR = 4
 EBADF = 9
 ENODEV = 19
 EINVAL = 22
+ENOTTY = 25
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
 _SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
 _SOCK_STREAM: int = _socket.SOCK_STREAM
 _SOL_SOCKET: int = _socket.SOL_SOCKET
+_SO_TYPE: int = _socket.SO_TYPE
 _MSG_PEEK: int = _socket.MSG_PEEK
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # Added to every send: a broken pipe is an EPIPE triple even where SIGPIPE's
@@ -50,8 +55,20 @@ _MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
 _INT_MAX = _args.INT_MAX
 # recv/recvfrom hand counts up to this straight to the stdlib, which
 # allocates ``count`` bytes and shrinks them to what arrived.  Larger counts
-# first learn how much is there, so memory follows the data, not ``count``.
+# receive into a big anonymous mapping (see _big_buffer), so memory follows
+# the data, not ``count``.
 _DIRECT = 256 * 1024
+# Linux caps every read at MAX_RW_COUNT (INT_MAX rounded down to a page),
+# whatever the count, MSG_WAITALL included: no receive returns more, so no
+# buffer needs more.
+_MAX_RW = (2**31 - 1) & ~(mmap.PAGESIZE - 1)
+_MAP_FLAGS: int = mmap.MAP_PRIVATE | getattr(mmap, "MAP_NORESERVE", 0)
+_MADV_DONTNEED: Optional[int] = getattr(mmap, "MADV_DONTNEED", None)
+# Big buffers kept for the next large receive (mapping one costs far more
+# than the receive), each with at most _KEEP resident bytes.
+_pool: List[mmap.mmap] = []
+_POOL = 4
+_KEEP = 64 * 1024
 
 _INT = struct.Struct("@i")
 _TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
@@ -83,9 +100,7 @@ def _addressed(call: str, fd: object, addr: object, argn: int
     """Check ``fd`` and convert ``addr``: the object to call, in the address's
     family, and the address in the stdlib's form."""
     if type(fd) is not int:  # argument 1 is checked first, as in luaposix
-        if not isinstance(fd, int):
-            _args.expected(call, 1, "int", fd)
-        fd = int(fd)
+        fd = _args.integer(call, 1, fd)
     parsed = native(call, argn, addr)
     if type(parsed) is int:
         return fail(_ADDRESS_WORDS.get(call, call) if parsed == EINVAL else call, parsed)
@@ -98,6 +113,25 @@ def _addressed(call: str, fd: object, addr: object, argn: int
             return lent
         sock = lent
     return sock, address
+
+
+def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Error:
+    """The triple for a failed ``bind``/``connect``/``sendto``/``sendmsg``
+    with an address (error path only).
+
+    For an AF_PACKET address CPython turns the interface name into
+    ``sll_ifindex`` with an SIOCGIFINDEX ioctl on the descriptor itself.  A
+    number that is no longer a socket (a pipe, a file) fails that ioctl
+    with ENOTTY before any socket call is made, where C's call gives
+    ENOTSOCK: ask the descriptor what it is now.
+    """
+    err = from_oserror(call, exc, default)
+    if err.errnum == ENOTTY:
+        try:
+            sock.getsockopt(_SOL_SOCKET, _SO_TYPE)
+        except OSError as again:  # ENOTSOCK, or EBADF if it was closed since
+            return from_oserror(call, again, default)
+    return err
 
 
 def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
@@ -229,13 +263,11 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
             if name not in _HINT_FIELDS:
                 _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
         for i, name in enumerate(_HINT_FIELDS):
-            value = hints.get(name, 0)
-            if not isinstance(value, int):
-                _args.expected("getaddrinfo", 3, "int", value, name)
+            value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
             if not _args.INT_MIN <= value <= _INT_MAX:
                 _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
                           ValueError)
-            values[i] = int(value)
+            values[i] = value
     try:
         found = _socket.getaddrinfo(h, svc, *values)
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
@@ -357,7 +389,7 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
         propagate(exc)  # a handler's own exception goes on to the caller
         return _finish_connect(sock, address)
     except OSError as exc:
-        return from_oserror("connect", exc, EINVAL)
+        return _address_error("connect", sock, exc, EINVAL)
     return 0
 
 
@@ -376,7 +408,7 @@ def bind(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     try:
         sock.bind(address)
     except OSError as exc:
-        return from_oserror("bind", exc, EINVAL)
+        return _address_error("bind", sock, exc, EINVAL)
     return 0
 
 
@@ -419,15 +451,17 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
 
 
 def _count(call: str, count: object) -> int:
-    if not isinstance(count, int):
-        _args.expected(call, 2, "int", count)
-    if count < 0:
-        _args.bad(call, 2, f"count must not be negative, got {count}", ValueError)
-    return int(count)
+    n = _args.integer(call, 2, count)
+    if n < 0:
+        _args.bad(call, 2, f"count must not be negative, got {n}", ValueError)
+    return n
 
 
 def _available(sock: _Borrowed, count: int, flags: int) -> int:
-    """How many bytes a receive of ``count`` (> _DIRECT) can return.
+    """How many bytes a receive of ``count`` (> _DIRECT) can return, for
+    a system that refuses _big_buffer's mapping (RLIMIT_AS, strict
+    overcommit).  Another reader can take the datagram between this peek
+    and the receive; only _big_buffer avoids that.
 
     Waits, like the receive itself, for something to arrive, and peeks so
     that nothing is consumed.  A stream: a 1-byte peek (nothing: end of
@@ -450,11 +484,74 @@ def _available(sock: _Borrowed, count: int, flags: int) -> int:
         size = min(count, max(65536, size * 4))
 
 
+def _big_buffer() -> Optional[mmap.mmap]:
+    """A buffer of _MAX_RW bytes for a receive with a large count (None:
+    the system refused the mapping).
+
+    An anonymous private mapping is only address space until written: the
+    kernel commits a page when the receive first writes it, so what is
+    resident follows what arrived, for any count, while the receive itself
+    is the one system call C makes with its ``count`` -- a datagram that
+    fits arrives whole whoever else reads the socket, and MSG_WAITALL
+    waits for all of it.
+    """
+    try:
+        return _pool.pop()
+    except IndexError:
+        pass
+    try:
+        return mmap.mmap(-1, _MAX_RW, flags=_MAP_FLAGS)
+    except (OSError, ValueError, OverflowError):  # address space limits
+        return None
+
+
+def _release(buffer: mmap.mmap, used: int) -> None:
+    """Give ``buffer`` back after a receive wrote its first ``used`` bytes:
+    pages beyond _KEEP go back to the system (MADV_DONTNEED), so nothing
+    stays resident for data already returned."""
+    if used > _KEEP:
+        if _MADV_DONTNEED is None:
+            buffer.close()
+            return
+        buffer.madvise(_MADV_DONTNEED, 0, used)
+    if len(_pool) < _POOL:
+        _pool.append(buffer)
+    else:
+        buffer.close()
+
+
+def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
+    """Dispose of ``buffer`` after its receive raised ``exc``.  A failed
+    system call wrote nothing, so the buffer goes back to the pool (a
+    non-blocking loop meeting EAGAIN maps nothing); after anything else --
+    a signal handler's exception may follow a receive that succeeded --
+    it is unmapped."""
+    if isinstance(exc, OSError) and not raised_by_handler(exc):  # the C method's own
+        _release(buffer, 0)
+    else:
+        buffer.close()
+
+
+def _recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
+              ) -> Tuple[bytes, Any]:
+    """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
+    n = min(count, _MAX_RW)
+    try:
+        got, source = sock.recvfrom_into(buffer, n, flags)
+    except BaseException as exc:
+        _failed(buffer, exc)
+        raise
+    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
+    data = buffer[:used]
+    _release(buffer, used)
+    return data, source
+
+
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
-    """A receive the fast path does not take: checks the arguments, learns
-    the size of a large ``count``, and keeps MSG_TRUNC from reading past
-    the data.  Returns ``(data, source address)``; raises ``OSError`` as
-    the receive would.
+    """A receive the fast path does not take: checks the arguments,
+    receives a large ``count`` into a lazily committed buffer, and keeps
+    MSG_TRUNC from reading past the data.  Returns ``(data, source
+    address)``; raises ``OSError`` as the receive would.
 
     With MSG_TRUNC the kernel returns a datagram's full length, which can
     exceed ``count``; CPython's ``recv`` would then grow its buffer to that
@@ -464,7 +561,10 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     n = _count(call, count)
     f = _args.cint(call, 3, flags)
     if n > _DIRECT:
-        n = _available(sock, n, f)
+        big = _big_buffer()
+        if big is not None:
+            return _recv_big(sock, big, n, f)
+        n = _available(sock, n, f)  # no mapping: learn the size first
     if not f & _MSG_TRUNC:
         return sock.recvfrom(n, f)
     buffer = bytearray(n)
@@ -586,7 +686,7 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
     try:
         return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)
     except OSError as exc:
-        return from_oserror("sendto", exc, EBADF)
+        return _address_error("sendto", sock, exc, EBADF)
     except (TypeError, OverflowError, BufferError):
         _send_args("sendto", buffer, flags, 4)
         raise

@@ -98,7 +98,7 @@ def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
     while the call waited (say ``TimeoutError`` from an alarm) is not the
     call's failure: it is raised again, so it reaches the caller.
     """
-    if _raised_by_handler(exc):
+    if raised_by_handler(exc):
         raise exc
     errnum = exc.errno
     return fail(call, default if errnum is None else errnum)
@@ -115,11 +115,11 @@ def propagate(exc: BaseException) -> None:
     bytecodes, so a handler's ``TimeoutError`` can surface in any such
     clause.
     """
-    if _raised_by_handler(exc):
+    if raised_by_handler(exc):
         raise exc
 
 
-def _raised_by_handler(exc: BaseException) -> bool:
+def raised_by_handler(exc: BaseException) -> bool:
     # CPython raises a failed call's OSError from the C method, so every
     # frame of its traceback is posixsock's own.  Python code that ran while
     # the call waited -- a signal handler -- adds frames of its own module.

@@ -80,7 +80,7 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
             sock = _Borrowed(family, _LEND_TYPE, 0, fd)
         except OSError as exc:  # EBADF or ENOTSOCK from CPython's check
             return from_oserror(call, exc, EBADF)
-        table[int(fd)] = sock
+        table[fd] = sock
     return sock
 
 
@@ -95,6 +95,4 @@ def borrow(call: str, prefix: Optional[str], fd: object) -> Union[_Borrowed, Err
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is not None:
         return sock
-    if not isinstance(fd, int):
-        _args.expected(call, 1, "int", fd)
-    return lend(int(fd), _AF_UNIX, prefix)
+    return lend(_args.integer(call, 1, fd), _AF_UNIX, prefix)

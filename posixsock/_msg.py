@@ -15,12 +15,16 @@ itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
 from __future__ import annotations
 
 import _socket
+import mmap
 from array import array
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
-from ._calls import _DIRECT, _MSG_NOSIGNAL, _addressed, _available
+from ._calls import (
+    _DIRECT, _MAX_RW, _MSG_NOSIGNAL, _address_error, _addressed, _available, _big_buffer,
+    _failed, _release,
+)
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
@@ -81,27 +85,27 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
             if name not in _CMSG_FIELDS:
                 _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
+        numbers: List[int] = []
         for name, value in (("level", level), ("type", kind)):
-            if not isinstance(value, int):
-                _args.expected(call, argn, "int", value, name)
-            if not _args.INT_MIN <= value <= _args.INT_MAX:
-                _args.bad(call, argn, f"field '{name}' out of C int range, got {value}",
+            number = _args.integer(call, argn, value, name)
+            if not _args.INT_MIN <= number <= _args.INT_MAX:
+                _args.bad(call, argn, f"field '{name}' out of C int range, got {number}",
                           ValueError)
+            numbers.append(number)
         if not isinstance(data, _BYTES):
             _args.expected(call, argn, "bytes", data, "data")
         if isinstance(data, memoryview) and not data.c_contiguous:
             _args.bad(call, argn, "contiguous bytes expected for field 'data', "
                                   "got a strided memoryview")
-        items.append((int(level), int(kind), data))
+        items.append((numbers[0], numbers[1], data))
     return items
 
 
 def _size(call: str, argn: int, value: object, what: str) -> int:
-    if not isinstance(value, int):
-        _args.expected(call, argn, "int", value)
-    if value < 0:
-        _args.bad(call, argn, f"{what} must not be negative, got {value}", ValueError)
-    return int(value)
+    n = _args.integer(call, argn, value)
+    if n < 0:
+        _args.bad(call, argn, f"{what} must not be negative, got {n}", ValueError)
+    return n
 
 
 def _target(call: str, fd: int, destination: object
@@ -147,7 +151,25 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
             return sock.sendmsg(data, anc, f | _MSG_NOSIGNAL)  # type: ignore[arg-type]
         return sock.sendmsg(data, anc, f | _MSG_NOSIGNAL, address)  # type: ignore[arg-type]
     except OSError as exc:  # no errno: ancillary data too large for C
-        return from_oserror("sendmsg", exc, ENOBUFS)
+        return _address_error("sendmsg", sock, exc, ENOBUFS)
+
+
+def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flags: int
+                 ) -> Tuple[bytes, List[Tuple[int, int, bytes]], int, object]:
+    """One ``recvmsg`` of up to ``n`` bytes into ``buffer`` (see
+    ``_calls._big_buffer``)."""
+    view = memoryview(buffer)[:n]
+    try:
+        got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
+    except BaseException as exc:
+        view.release()
+        _failed(buffer, exc)
+        raise
+    view.release()
+    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
+    data = buffer[:used]
+    _release(buffer, used)
+    return data, anc, msg_flags, source
 
 
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
@@ -159,11 +181,16 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
     sock = borrow(call, call, fd)
     if isinstance(sock, Error):
         return sock
+    anc_size = min(ancillary_size, _ANC_MAX)
     try:
-        if n > _DIRECT:  # learn what is there, as recv does
-            n = _available(sock, n, flags)
-        data, anc, msg_flags, source = sock.recvmsg(n, min(ancillary_size, _ANC_MAX),
-                                                    flags | _CLOEXEC)
+        buffer = _big_buffer() if n > _DIRECT else None
+        if buffer is not None:  # memory follows the data, as for recv
+            data, anc, msg_flags, source = _recvmsg_big(sock, buffer, min(n, _MAX_RW), anc_size,
+                                                        flags | _CLOEXEC)
+        else:
+            if n > _DIRECT:  # no mapping: learn what is there first
+                n = _available(sock, n, flags)
+            data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
     except OSError as exc:
         return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
@@ -227,9 +254,10 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
     for i, item in enumerate(fds, 1):
         if not isinstance(item, int):
             _args.bad("send_fds", 3, f"int expected for item {i}, got {_args.typename(item)}")
-        if not _args.INT_MIN <= item <= _args.INT_MAX:
-            _args.bad("send_fds", 3, f"item {i} out of C int range, got {item}", ValueError)
-        numbers.append(item)
+        number = _args.exact(item)
+        if not _args.INT_MIN <= number <= _args.INT_MAX:
+            _args.bad("send_fds", 3, f"item {i} out of C int range, got {number}", ValueError)
+        numbers.append(number)
     anc = [(_SOL_SOCKET, _SCM_RIGHTS, numbers.tobytes())] if numbers else []
     sock = borrow("send_fds", "send_fds", fd)
     if isinstance(sock, Error):

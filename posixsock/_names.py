@@ -79,12 +79,11 @@ def if_indextoname(index: int, /) -> Union[str, Error]:
         errnum)`` -- ENXIO for an index no interface has (any ``int``:
         0, negative or beyond C's ``unsigned int`` included)
     """
-    if not isinstance(index, int):
-        _args.expected("if_indextoname", 1, "int", index)
-    if not 0 < index <= _U32:
+    number = _args.integer("if_indextoname", 1, index)
+    if not 0 < number <= _U32:
         return fail("if_indextoname", ENXIO)
     try:
-        name: str = _socket.if_indextoname(index)
+        name: str = _socket.if_indextoname(number)
     except OSError as exc:
         return from_oserror("if_indextoname", exc, ENXIO)
     return name

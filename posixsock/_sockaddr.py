@@ -233,10 +233,20 @@ def _fields(call: str, argn: int, addr: Mapping[str, object], allowed: FrozenSet
 
 def _int(call: str, argn: int, addr: Mapping[str, object], name: str,
          default: object = _MISSING) -> int:
-    value = addr.get(name, default)
-    if not isinstance(value, int):
-        _args.expected(call, argn, "int", value, name)
-    return value
+    # the exact int C is given; ranges are checked on it (see _args.exact)
+    return _args.integer(call, argn, addr.get(name, default), name)
+
+
+def _u32(value: int) -> int:
+    """A C ``int`` stored into a field C declares ``uint32_t`` (netlink
+    ``nl_pid``/``nl_groups``, ``sin6_scope_id``), as C's assignment stores
+    it: two's complement, so -1 is 0xFFFFFFFF ("all groups" in netlink).
+    -1 if ``value`` is neither such an int nor a uint32 (C could not pass it)."""
+    if 0 <= value <= _U32:
+        return value
+    if _args.INT_MIN <= value < 0:
+        return value & _U32
+    return -1
 
 
 def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
@@ -246,23 +256,41 @@ def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
     return value
 
 
+def pton(family: int, text: str) -> Optional[bytes]:
+    """``inet_pton(family, text)``, or None if ``text`` is not a numeric
+    address of ``family`` (NUL and non-ASCII text included).
+
+    An exception raised by a signal handler that ran while the stdlib's
+    function was called is no verdict on ``text``: it propagates
+    (``_errors.propagate``).
+    """
+    try:
+        packed: bytes = _socket.inet_pton(family, text)
+    except (OSError, ValueError, UnicodeError) as exc:
+        propagate(exc)  # a handler's exception (TimeoutError from an alarm, ...)
+        return None
+    return packed
+
+
 # Numeric addresses already checked by inet_pton, per family, so the hot
-# path of a UDP loop does not parse the same string again.  Bounded.
+# path of a UDP loop does not parse the same string again.  Bounded in
+# entries and in bytes: only text short enough to be an address is kept
+# (INET6_ADDRSTRLEN - 1 = 45 characters, the longest text inet_pton takes,
+# "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"), so the cache never keeps
+# a caller's long strings alive.
 _numeric: Dict[int, Dict[str, bool]] = {AF_INET: {}, AF_INET6: {}}
+_CACHED_TEXT = 45
 
 
 def _is_numeric(family: int, text: str) -> bool:
     seen = _numeric[family]
     ok = seen.get(text)
     if ok is None:
-        try:
-            _socket.inet_pton(family, text)
-            ok = True
-        except (OSError, ValueError, UnicodeError):
-            ok = False  # not numeric, or NUL / non-ASCII text
-        if len(seen) >= 1024:
-            seen.clear()
-        seen[text] = ok
+        ok = pton(family, text) is not None  # a handler's exception: not cached
+        if len(text) <= _CACHED_TEXT:
+            if len(seen) >= 1024:
+                seen.clear()
+            seen[text] = ok
     return ok
 
 
@@ -289,8 +317,12 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     flowinfo = _int(call, argn, addr, "flowinfo", 0)
     scope_id = _int(call, argn, addr, "scope_id", 0)
     _fields(call, argn, addr, _INET6)
+    if not 0 <= scope_id <= _U32:
+        scope_id = _u32(scope_id)  # a negative C int, stored as C stores it
+        if scope_id < 0:
+            return EINVAL
     if (not 0 <= port <= 0xFFFF or not 0 <= flowinfo <= _FLOWINFO_MAX
-            or not 0 <= scope_id <= _U32 or not _is_numeric(AF_INET6, host)):
+            or not _is_numeric(AF_INET6, host)):
         return EINVAL
     return AF_INET6, (host, port, flowinfo, scope_id)
 
@@ -305,17 +337,23 @@ def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
     # truncated at 108; the kernel would read past a longer one.
-    limit = _SUN_PATH if path[:1] in (b"", b"\0") else _SUN_PATH - 1
+    abstract = path[:1] in (b"", b"\0")
+    limit = _SUN_PATH if abstract else _SUN_PATH - 1
     if len(path) > limit:
         return ENAMETOOLONG
+    # The kernel reads a filesystem path up to its first NUL: "dir/ok\0x"
+    # would name "dir/ok".  Nothing is cut silently; an abstract name keeps
+    # every byte, NULs included.
+    if not abstract and b"\0" in path:
+        return EINVAL
     return AF_UNIX, path
 
 
 def _netlink(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
-    pid = _int(call, argn, addr, "pid")
-    groups = _int(call, argn, addr, "groups")
+    pid = _u32(_int(call, argn, addr, "pid"))
+    groups = _u32(_int(call, argn, addr, "groups"))
     _fields(call, argn, addr, _NETLINK)
-    if not 0 <= pid <= _U32 or not 0 <= groups <= _U32:
+    if pid < 0 or groups < 0:
         return EINVAL
     assert AF_NETLINK is not None
     return AF_NETLINK, (pid, groups)
@@ -361,10 +399,8 @@ def native(call: str, argn: int, addr: object) -> Parsed:
                 return parse(call, argn, addr)
     if not isinstance(addr, dict):
         _args.expected(call, argn, "dict", addr)
-    family = addr.get("family", _MISSING)
-    if not isinstance(family, int):
-        _args.expected(call, argn, "int", family, "family")
-    parse = _PARSERS.get(int(family))
+    family = _args.integer(call, argn, addr.get("family", _MISSING), "family")
+    parse = _PARSERS.get(family)
     if parse is None:
         _args.bad(call, argn, f"unsupported family type {family}", ValueError)
     return parse(call, argn, addr)

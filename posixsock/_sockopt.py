@@ -13,7 +13,7 @@ import struct
 from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
-from ._errors import propagate
+from ._sockaddr import pton
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
@@ -74,11 +74,10 @@ class Codec(NamedTuple):
 
 
 def _long(argn: int, value: object) -> int:
-    if not isinstance(value, int):
-        _args.expected("setsockopt", argn, "int", value)
-    if not _LONG_MIN <= value <= _LONG_MAX:
-        _args.bad("setsockopt", argn, f"int out of C long range, got {value}", ValueError)
-    return value
+    n = _args.integer("setsockopt", argn, value)
+    if not _LONG_MIN <= n <= _LONG_MAX:
+        _args.bad("setsockopt", argn, f"int out of C long range, got {n}", ValueError)
+    return n
 
 
 def _padded(data: bytes, size: int) -> bytes:
@@ -125,26 +124,19 @@ def _address(family: int, value: object, argn: int) -> Optional[bytes]:
     (None: not an address of ``family``)."""
     if not isinstance(value, str):
         _args.expected("setsockopt", argn, "str", value)
-    try:
-        return _socket.inet_pton(family, value)
-    except (OSError, ValueError, UnicodeError) as exc:
-        propagate(exc)
-        return None
+    return pton(family, value)
 
 
 def _enc_mreq6(v1: object, v2: object) -> Encoded:
     # struct ipv6_mreq: the group address, then the interface index.  Without
     # value2 the index is 0 (the kernel chooses), as luaposix always sends.
     group = _address(_socket.AF_INET6, v1, 4)
-    if v2 is None:
-        v2 = 0
-    elif not isinstance(v2, int):
-        _args.expected("setsockopt", 5, "int", v2)
+    index = 0 if v2 is None else _args.integer("setsockopt", 5, v2)
     if group is None:
         return EINVAL  # luaposix ignored inet_pton failing and sent "::"
-    if not 0 <= v2 <= _U32:
+    if not 0 <= index <= _U32:
         return ENODEV  # an index no interface can have
-    return group + _MREQ6_IFINDEX.pack(v2)
+    return group + _MREQ6_IFINDEX.pack(index)
 
 
 def _enc_mreq(v1: object, v2: object) -> Encoded:

@@ -13,6 +13,8 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
+from _privileges import packet_denied
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 LIMIT_S = 30  # each script bounds its own waits (5 s); this bounds the script
@@ -82,7 +84,7 @@ def test_pass_fd() -> None:
     assert result.stdout == "written by the child through a passed descriptor\n"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="packet sockets need root")
+@pytest.mark.skipif(packet_denied() is not None, reason=str(packet_denied()))
 def test_packet_lo() -> None:
     result = run("packet_lo.py")
     if result.returncode == SKIPPED:

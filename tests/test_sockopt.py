@@ -8,6 +8,7 @@ from typing import Tuple
 import pytest
 
 import posixsock as ps
+from _privileges import bindtodevice_denied
 from conftest import Fds
 
 
@@ -56,7 +57,7 @@ def test_linger(fds: Fds) -> None:
     assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_LINGER) == {"l_onoff": 1, "l_linger": 5}
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="SO_BINDTODEVICE needs root (CI runs as root)")
+@pytest.mark.skipif(bindtodevice_denied() is not None, reason=str(bindtodevice_denied()))
 def test_bindtodevice_is_a_str_without_nul(fds: Fds) -> None:
     fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
     assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE) == ""

@@ -1,0 +1,40 @@
+"""What this process may do, decided by trying it, not by its uid.
+
+Root without CAP_NET_RAW (``setpriv --bounding-set=-net_raw,-net_admin``,
+as many containers run) may not open packet sockets nor rebind
+SO_BINDTODEVICE; a non-root user with the capability may.  Each function
+returns None when the operation is permitted, else why not (a skip reason).
+"""
+from __future__ import annotations
+
+import functools
+import socket
+from typing import Optional
+
+
+@functools.lru_cache(maxsize=None)
+def packet_denied() -> Optional[str]:
+    """Why packet sockets cannot be opened here (None: they can)."""
+    family = getattr(socket, "AF_PACKET", None)
+    if family is None:
+        return "no AF_PACKET on this platform"
+    try:
+        socket.socket(family, socket.SOCK_RAW, 0).close()
+    except OSError as exc:
+        return f"packet sockets need CAP_NET_RAW: {exc.strerror}"
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def bindtodevice_denied() -> Optional[str]:
+    """Why SO_BINDTODEVICE cannot bind and unbind a socket here."""
+    option = getattr(socket, "SO_BINDTODEVICE", None)
+    if option is None:
+        return "no SO_BINDTODEVICE on this platform"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, option, b"lo")
+            sock.setsockopt(socket.SOL_SOCKET, option, b"")
+        except OSError as exc:
+            return f"SO_BINDTODEVICE needs CAP_NET_RAW: {exc.strerror}"
+    return None
