@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import _socket
 import os
-from typing import TYPE_CHECKING, Dict, NamedTuple, Optional, Tuple, TypeVar, Union, overload
+from typing import (
+    TYPE_CHECKING, Dict, NamedTuple, NoReturn, Optional, Tuple, TypeVar, Union, overload,
+)
 
 if TYPE_CHECKING:  # _sockaddr and _sockopt import this module (``propagate``)
     from ._sockaddr import SockAddr
@@ -35,7 +37,9 @@ class Error(NamedTuple):
     errnum: int
 
 
-@overload  # an Error alone matches every overload; the return is NoReturn then
+@overload  # an Error alone always raises: code after ``check(err)`` is unreachable
+def check(result: Error, /) -> NoReturn: ...
+@overload
 def check(result: Union[int, Error], /) -> int: ...  # type: ignore[overload-overlap]
 @overload  # mypy would join the per-family TypedDicts into TypedDict({})
 def check(result: Union[SockAddr, Error], /) -> SockAddr: ...  # type: ignore[overload-overlap]
@@ -62,7 +66,9 @@ def check(result: Union[_T, Error], /) -> _T:  # pyright: ignore[reportInconsist
       ``BrokenPipeError``, ``FileNotFoundError``, ...
 
     Anything else is returned unchanged, so
-    ``fd = check(socket(AF_INET, SOCK_STREAM, 0))`` is typed ``int``.  (The
+    ``fd = check(socket(AF_INET, SOCK_STREAM, 0))`` is typed ``int``; of an
+    ``Error`` alone (``check(last_error)`` after a loop, Lua's
+    ``error(err)``) the type is ``NoReturn``.  (The
     overloads keep mypy from merging a union of results, such as
     ``getsockopt``'s, into ``object``.)
     """

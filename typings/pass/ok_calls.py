@@ -5,6 +5,7 @@ Type-checks under ``mypy --strict`` and pyright strict (also for 3.9) and runs
 """
 from __future__ import annotations
 
+import os
 from typing import List, Tuple, Union
 
 from typing_extensions import assert_type
@@ -43,6 +44,22 @@ def error_fields(result: Union[bytes, ps.Error]) -> str:
     return result.decode()
 
 
+def first_to_connect(addrs: List[ps.SockAddrArg]) -> int:
+    """The getaddrinfo-style loop: the last error, if every address failed,
+    is raised by check(), whose type for an ``Error`` alone is NoReturn, so
+    the function needs no return or raise after it (Lua: ``error(err)``)."""
+    last = ps.Error(None, "connect: no address", 0)
+    for addr in addrs:
+        fd = ps.check(ps.socket(addr["family"], ps.SOCK_STREAM, 0))
+        r = ps.connect(fd, addr)
+        if isinstance(r, ps.Error):
+            os.close(fd)
+            last = r
+            continue
+        return fd
+    ps.check(last)
+
+
 def main() -> None:
     server, where = listener()
     client = ps.check(ps.socket(ps.AF_INET, ps.SOCK_STREAM, 0))
@@ -72,8 +89,13 @@ def main() -> None:
         fds += [one, two]
         lo = ps.check(ps.if_nametoindex("lo"))
         assert_type(lo, int)
+        fds.append(first_to_connect([{"family": ps.AF_INET, "port": 0, "addr": "127.0.0.1"},
+                                     where]))
+        try:
+            first_to_connect([])
+        except OSError as exc:
+            assert str(exc) == "[Errno 0] connect: no address"
     finally:
-        import os
         for fd in fds:
             os.close(fd)
 
