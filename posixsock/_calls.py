@@ -399,7 +399,11 @@ def bind(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     :param fd: socket descriptor
     :param addr: ``SockAddr`` to bind (numeric address; ``""`` is not
         INADDR_ANY, use ``"0.0.0.0"``)
-    :returns: ``0``, or ``Error(None, "bind: <strerror>", errnum)``
+    :returns: ``0``, or ``Error(None, "bind: <strerror>", errnum)``; an
+        address C could not be given is ``Error(None, "not a valid IPv4 or
+        IPv6 argument: Invalid argument", EINVAL)``, an AF_UNIX path too
+        long for ``sun_path`` ``Error(None, "bind: File name too long",
+        ENAMETOOLONG)``
     """
     target = _addressed("bind", fd, addr, 2)
     if isinstance(target, Error):
@@ -676,7 +680,10 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
     :param destination: ``SockAddr`` to send to (numeric address)
     :param flags: ``MSG_*`` flags, or-ed (default 0)
     :returns: the number of bytes sent, or
-        ``Error(None, "sendto: <strerror>", errnum)``
+        ``Error(None, "sendto: <strerror>", errnum)``; a destination C
+        could not be given is ``Error(None, "not a valid IPv4 or IPv6
+        argument: Invalid argument", EINVAL)`` (ENAMETOOLONG as for
+        ``bind``); a closed peer is EPIPE, never SIGPIPE
     """
     target = _addressed("sendto", fd, destination, 3)
     if isinstance(target, Error):
@@ -727,9 +734,13 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     :param name: the option
     :param value1: a C ``int`` for most options; SO_LINGER ``l_onoff``;
         SO_RCVTIMEO/SO_SNDTIMEO seconds; SO_BINDTODEVICE an interface name;
-        IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP an IPv6 group address
+        IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP an IPv6 group address;
+        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP an IPv4 group address
     :param value2: SO_LINGER ``l_linger``; SO_RCVTIMEO/SO_SNDTIMEO
-        microseconds; must be omitted otherwise
+        microseconds; optionally the interface: its index for
+        IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (default 0), its IPv4 address for
+        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP (default ``"0.0.0.0"``); must
+        be omitted otherwise
     :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
     """
     # Fast path: an int option with int arguments.  Out-of-range ints make
@@ -781,7 +792,8 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     :param name: the option
     :returns: an ``int`` for most options; ``Timeval`` for
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
-        SO_BINDTODEVICE -- or ``Error(None, "getsockopt: <strerror>", errnum)``
+        SO_BINDTODEVICE; ``PeerCred`` for SO_PEERCRED -- or
+        ``Error(None, "getsockopt: <strerror>", errnum)``
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None or type(level) is not int or type(name) is not int or name in CODEC_NAMES:
