@@ -8,6 +8,15 @@ BSD sockets on plain integer descriptors, with errors returned as values::
     Error(value=None, message='connect: Connection refused', errnum=111)
 
 Every name lives at the package top level; the modules behind it are private.
+
+luaposix's calls: socket, socketpair, getaddrinfo, connect, bind, listen,
+accept, recv, recvfrom, send, sendto, shutdown, setsockopt, getsockopt,
+getsockname, getpeername, if_nametoindex; and ``check(result)``, the value
+or the exception the stdlib would raise.  Beyond luaposix: sendmsg, recvmsg,
+send_fds, recv_fds, CMSG_LEN, CMSG_SPACE, getnameinfo, if_indextoname,
+if_nameindex, inet_pton, inet_ntop.  Each call's text (parameters, success,
+error triple, man page) is under FUNCTIONS, after the TypedDicts; the
+README and docs/api.md are the reference.
 """
 # No ``from __future__ import annotations`` here: it would bind the public
 # name ``annotations``, and nothing below needs it.  The namespace is exactly

@@ -82,3 +82,16 @@ def test_license_file_is_mit() -> None:
     text = (ROOT / "LICENSE").read_text()
     assert text.startswith("MIT License\n\nCopyright (c) 2026 the posixsock developers\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
+
+
+def test_package_docstring_names_every_call() -> None:
+    """``python -m pydoc posixsock`` shows the package docstring first and
+    the functions only after every TypedDict's inherited dict methods: the
+    docstring lists every call, so the first screen says what there is."""
+    import inspect
+
+    import posixsock as ps
+    doc = ps.__doc__ or ""
+    for name in ps.__all__:
+        if inspect.isfunction(getattr(ps, name)):
+            assert re.search(rf"\b{name}\b", doc), name
