@@ -1,4 +1,4 @@
-"""posixsock: luaposix's ``posix.sys.socket`` for Python.
+"""luaposix's ``posix.sys.socket`` for Python.
 
 BSD sockets on plain integer descriptors, with errors returned as values::
 
