@@ -163,9 +163,10 @@ def main(out: Optional[List[str]] = None) -> int:
     lines: List[str] = [] if out is None else out
     lines.append(ps.version)
     missing = [name for name in ps.SEED_CONSTANTS if getattr(ps, name) is None]
-    lines.append(f"constants: {len(ps.SEED_CONSTANTS) - len(missing)} of "
+    lines.append(f"luaposix's constants: {len(ps.SEED_CONSTANTS) - len(missing)} of "
                  f"{len(ps.SEED_CONSTANTS)} present"
                  + (f"; None here: {', '.join(missing)}" if missing else ""))
+    lines.append("one loopback round trip per family:")
     failed = 0
     for name, check in CHECKS:
         fds = Fds()

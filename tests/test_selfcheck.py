@@ -32,8 +32,9 @@ def test_selfcheck_report() -> None:
     lines: List[str] = out.stdout.splitlines()
     assert lines[0] == ps.version
     total = len(ps.SEED_CONSTANTS)
-    assert lines[1] == f"constants: {total} of {total} present"
-    status = {line[:26].strip(): line[26:].strip() for line in lines[2:-1]}
+    assert lines[1] == f"luaposix's constants: {total} of {total} present"
+    assert lines[2] == "one loopback round trip per family:"
+    status = {line[:26].strip(): line[26:].strip() for line in lines[3:-1]}
     for name in CHECKS:
         assert name in status, name
         if name == "packet lo" and packet_denied() is not None:
