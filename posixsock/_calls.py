@@ -20,12 +20,13 @@ from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
+from ._constants import IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
 from ._errors import (
     Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
-from ._sockopt import CODEC_NAMES, TABLE, OptValue
+from ._sockopt import CODEC_NAMES, TABLE, Linger, OptValue, PeerCred, Timeval
 from ._sockopt import encode as encode_option
 
 __all__ = [
@@ -784,6 +785,18 @@ def _setsockopt(fd: object, level: object, name: object, value1: object, value2:
     return 0
 
 
+@overload
+def getsockopt(fd: int, level: SolSocket, name: TimevalOption, /) -> Union[Timeval, Error]: ...
+@overload
+def getsockopt(fd: int, level: SolSocket, name: LingerOption, /) -> Union[Linger, Error]: ...
+@overload
+def getsockopt(fd: int, level: SolSocket, name: IfNameOption, /) -> Union[str, Error]: ...
+@overload
+def getsockopt(fd: int, level: SolSocket, name: PeerCredOption, /) -> Union[PeerCred, Error]: ...
+@overload
+def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]: ...
+
+
 def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     """Get a socket option: ``getsockopt(2)``.
 
@@ -793,7 +806,10 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     :returns: an ``int`` for most options; ``Timeval`` for
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
         SO_BINDTODEVICE; ``PeerCred`` for SO_PEERCRED -- or
-        ``Error(None, "getsockopt: <strerror>", errnum)``
+        ``Error(None, "getsockopt: <strerror>", errnum)``.  Called with the
+        constants ``SOL_SOCKET`` and one of those five options, the
+        declared result is that option's own type (overloads), else the
+        ``OptValue`` union.
     """
     sock = _plain_get(fd) if type(fd) is int else None
     if sock is None or type(level) is not int or type(name) is not int or name in CODEC_NAMES:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import _socket as _c
 import socket as _s
 import sys
-from typing import Final, Optional, Tuple
+from typing import Final, NewType, Optional, Tuple
 
 # --- the address families: literal types on Linux --------------------------
 # Each ``SockAddr`` TypedDict declares ``family`` as its Linux value
@@ -38,6 +38,18 @@ else:  # pragma: no cover - exercised on other platforms only
     AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
     AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
 
+# --- option names that choose getsockopt's result type -----------------------
+# SOL_SOCKET and the options whose value is not a C int have int subtypes of
+# their own (``NewType``: at run time the plain int, no cost), so that
+# ``getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO)`` is typed ``Timeval``, not the
+# whole ``OptValue`` union.  Not literal numbers: SOL_SOCKET and the SO_*
+# values differ between Linux architectures (MIPS, SPARC, PowerPC, Alpha).
+SolSocket = NewType("SolSocket", int)
+TimevalOption = NewType("TimevalOption", int)
+LingerOption = NewType("LingerOption", int)
+IfNameOption = NewType("IfNameOption", int)
+PeerCredOption = NewType("PeerCredOption", int)
+
 # --- everywhere ------------------------------------------------------------
 AI_CANONNAME: Final[int] = int(_s.AI_CANONNAME)
 AI_NUMERICHOST: Final[int] = int(_s.AI_NUMERICHOST)
@@ -54,7 +66,7 @@ SHUT_WR: Final[int] = int(_s.SHUT_WR)
 SOCK_DGRAM: Final[int] = int(_s.SOCK_DGRAM)
 SOCK_RAW: Final[int] = int(_s.SOCK_RAW)
 SOCK_STREAM: Final[int] = int(_s.SOCK_STREAM)
-SOL_SOCKET: Final[int] = int(_s.SOL_SOCKET)
+SOL_SOCKET: Final = SolSocket(int(_s.SOL_SOCKET))
 SOMAXCONN: Final[int] = int(_s.SOMAXCONN)
 SO_ACCEPTCONN: Final[int] = int(_s.SO_ACCEPTCONN)
 SO_BROADCAST: Final[int] = int(_s.SO_BROADCAST)
@@ -62,15 +74,15 @@ SO_DEBUG: Final[int] = int(_s.SO_DEBUG)
 SO_DONTROUTE: Final[int] = int(_s.SO_DONTROUTE)
 SO_ERROR: Final[int] = int(_s.SO_ERROR)
 SO_KEEPALIVE: Final[int] = int(_s.SO_KEEPALIVE)
-SO_LINGER: Final[int] = int(_s.SO_LINGER)
+SO_LINGER: Final = LingerOption(int(_s.SO_LINGER))
 SO_OOBINLINE: Final[int] = int(_s.SO_OOBINLINE)
 SO_RCVBUF: Final[int] = int(_s.SO_RCVBUF)
 SO_RCVLOWAT: Final[int] = int(_s.SO_RCVLOWAT)
-SO_RCVTIMEO: Final[int] = int(_s.SO_RCVTIMEO)
+SO_RCVTIMEO: Final = TimevalOption(int(_s.SO_RCVTIMEO))
 SO_REUSEADDR: Final[int] = int(_s.SO_REUSEADDR)
 SO_SNDBUF: Final[int] = int(_s.SO_SNDBUF)
 SO_SNDLOWAT: Final[int] = int(_s.SO_SNDLOWAT)
-SO_SNDTIMEO: Final[int] = int(_s.SO_SNDTIMEO)
+SO_SNDTIMEO: Final = TimevalOption(int(_s.SO_SNDTIMEO))
 SO_TYPE: Final[int] = int(_s.SO_TYPE)
 TCP_NODELAY: Final[int] = int(_s.TCP_NODELAY)
 
@@ -86,7 +98,7 @@ if sys.platform == "linux":
     IPV6_MULTICAST_LOOP: Final[int] = int(_s.IPV6_MULTICAST_LOOP)
     IPV6_UNICAST_HOPS: Final[int] = int(_s.IPV6_UNICAST_HOPS)
     IPV6_V6ONLY: Final[int] = int(_s.IPV6_V6ONLY)
-    SO_BINDTODEVICE: Final[int] = int(_s.SO_BINDTODEVICE)
+    SO_BINDTODEVICE: Final = IfNameOption(int(_s.SO_BINDTODEVICE))
     # <linux/netlink.h> protocol numbers
     NETLINK_ROUTE: Final[int] = 0
     NETLINK_UNUSED: Final[int] = 1
@@ -117,7 +129,7 @@ else:  # pragma: no cover - exercised on other platforms only
     IPV6_MULTICAST_LOOP: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
     IPV6_UNICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
     IPV6_V6ONLY: Final[Optional[int]] = getattr(_s, "IPV6_V6ONLY", None)
-    SO_BINDTODEVICE: Final[Optional[int]] = getattr(_s, "SO_BINDTODEVICE", None)
+    SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_s, "SO_BINDTODEVICE", None)
     NETLINK_ROUTE: Final[Optional[int]] = None
     NETLINK_UNUSED: Final[Optional[int]] = None
     NETLINK_USERSOCK: Final[Optional[int]] = None
@@ -202,7 +214,7 @@ if sys.platform == "linux":
     SOCK_CLOEXEC: Final[int] = _c.SOCK_CLOEXEC
     SOCK_NONBLOCK: Final[int] = _c.SOCK_NONBLOCK
     SO_DOMAIN: Final[int] = _c.SO_DOMAIN
-    SO_PEERCRED: Final[int] = _c.SO_PEERCRED
+    SO_PEERCRED: Final = PeerCredOption(_c.SO_PEERCRED)
     SO_PROTOCOL: Final[int] = _c.SO_PROTOCOL
     SO_REUSEPORT: Final[int] = _c.SO_REUSEPORT
     TCP_KEEPCNT: Final[int] = _c.TCP_KEEPCNT
@@ -222,7 +234,7 @@ else:  # pragma: no cover - exercised on other platforms only
     SOCK_CLOEXEC: Final[Optional[int]] = getattr(_c, "SOCK_CLOEXEC", None)
     SOCK_NONBLOCK: Final[Optional[int]] = getattr(_c, "SOCK_NONBLOCK", None)
     SO_DOMAIN: Final[Optional[int]] = getattr(_c, "SO_DOMAIN", None)
-    SO_PEERCRED: Final[Optional[int]] = getattr(_c, "SO_PEERCRED", None)
+    SO_PEERCRED: Final[Optional[PeerCredOption]] = getattr(_c, "SO_PEERCRED", None)
     SO_PROTOCOL: Final[Optional[int]] = getattr(_c, "SO_PROTOCOL", None)
     SO_REUSEPORT: Final[Optional[int]] = getattr(_c, "SO_REUSEPORT", None)
     TCP_KEEPCNT: Final[Optional[int]] = getattr(_c, "TCP_KEEPCNT", None)

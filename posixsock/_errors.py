@@ -16,7 +16,7 @@ from typing import (
 
 if TYPE_CHECKING:  # _sockaddr and _sockopt import this module (``propagate``)
     from ._sockaddr import SockAddr
-    from ._sockopt import OptValue
+    from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
 __all__ = ["Error", "check"]
 
@@ -44,7 +44,13 @@ def check(result: Union[int, Error], /) -> int: ...  # type: ignore[overload-ove
 @overload  # mypy would join the per-family TypedDicts into TypedDict({})
 def check(result: Union[SockAddr, Error], /) -> SockAddr: ...  # type: ignore[overload-overlap]
 @overload
-def check(result: Union[str, Error], /) -> str: ...
+def check(result: Union[str, Error], /) -> str: ...  # type: ignore[overload-overlap]
+@overload  # getsockopt of SO_RCVTIMEO, SO_LINGER, SO_PEERCRED: before OptValue's
+def check(result: Union[Timeval, Error], /) -> Timeval: ...  # type: ignore[overload-overlap]
+@overload
+def check(result: Union[Linger, Error], /) -> Linger: ...  # type: ignore[overload-overlap]
+@overload
+def check(result: Union[PeerCred, Error], /) -> PeerCred: ...
 @overload
 def check(result: Union[OptValue, Error], /) -> OptValue: ...
 @overload
