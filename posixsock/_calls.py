@@ -13,7 +13,7 @@ import os
 import select
 import struct
 import termios
-from typing import Any, List, Optional, Tuple, Union, overload
+from typing import Any, List, Optional, Sequence, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
@@ -170,15 +170,27 @@ _EAI_SERVICE: int = _socket.EAI_SERVICE
 _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
-def _c_text(value: str) -> Optional[bytes]:
-    """``value`` as the C string luaposix passes, or None if C cannot hold it
-    (a NUL would end it early; lone surrogates have no UTF-8)."""
-    if "\0" in value:
-        return None
-    try:
-        return value.encode("utf-8")
-    except UnicodeError:
-        return None
+_NO_HINTS = (0, 0, 0, 0)
+_hint_names_only = frozenset(_HINT_FIELDS).issuperset
+
+
+def _hints(hints: object) -> List[int]:
+    """getaddrinfo's hints, every field checked, in luaposix's order."""
+    if not isinstance(hints, dict):
+        _args.expected("getaddrinfo", 3, "dict or None", hints)
+    for name in hints:
+        if name not in _HINT_FIELDS:
+            _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
+    values = [0, 0, 0, 0]
+    for i, name in enumerate(_HINT_FIELDS):
+        value = hints.get(name, 0)
+        if not isinstance(value, int):
+            _args.expected("getaddrinfo", 3, "int", value, name)
+        if not _args.INT_MIN <= value <= _INT_MAX:
+            _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
+                      ValueError)
+        values[i] = int(value)
+    return values
 
 
 def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
@@ -199,46 +211,56 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     """
     if host is not None and not isinstance(host, str):
         _args.expected("getaddrinfo", 1, "str or None", host)
-    if service is None:
+    svc: Optional[bytes] = None
+    if isinstance(service, str):
+        # C gets the UTF-8 bytes; text with a NUL or lone surrogates has none
+        if "\0" in service:
+            return resolver_failure(_EAI_SERVICE)
+        try:
+            svc = service.encode()
+        except UnicodeError:
+            return resolver_failure(_EAI_SERVICE)
+    elif service is None:
         if host is None:
             _args.expected("getaddrinfo", 2, "int or str", service)
-        svc: Optional[bytes] = None
     elif isinstance(service, int):
         svc = b"%d" % service
-    elif isinstance(service, str):
-        svc = _c_text(service)
-        if svc is None:
-            return resolver_failure(_EAI_SERVICE)
     else:
         _args.expected("getaddrinfo", 2, "int, None or str", service)
     h: Optional[bytes] = None
     if host is not None:
-        h = _c_text(host)
-        if h is None:
+        if "\0" in host:
             return resolver_failure(_EAI_NONAME)
-    values = [0, 0, 0, 0]
-    if hints is not None:
-        if not isinstance(hints, dict):
-            _args.expected("getaddrinfo", 3, "dict or None", hints)
-        for name in hints:
-            if name not in _HINT_FIELDS:
-                _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
-        for i, name in enumerate(_HINT_FIELDS):
-            value = hints.get(name, 0)
-            if not isinstance(value, int):
-                _args.expected("getaddrinfo", 3, "int", value, name)
-            if not _args.INT_MIN <= value <= _INT_MAX:
-                _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
-                          ValueError)
-            values[i] = int(value)
+        try:
+            h = host.encode()
+        except UnicodeError:
+            return resolver_failure(_EAI_NONAME)
+    if hints is None:
+        values: Sequence[int] = _NO_HINTS
+    elif type(hints) is dict and _hint_names_only(hints):
+        # fast path: the fields' values go to CPython as they are; one that
+        # is no C int makes it raise, and the checked path words the error
+        get = hints.get
+        values = (get("family", 0), get("socktype", 0),  # type: ignore[assignment]
+                  get("protocol", 0), get("flags", 0))
+    else:
+        values = _hints(hints)
     try:
         found = _socket.getaddrinfo(h, svc, *values)
     except _socket.gaierror as exc:
         return resolver_error(exc.args[0], exc.args[1])
     except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
         return resolver_error(_EAI_SYSTEM, "System error")
+    except (TypeError, OverflowError):
+        _hints(hints)  # raises, naming the field
+        raise
     result: List[SockAddr] = []
     for family, socktype, protocol, canonname, address in found:
+        if family == _AF_INET and not canonname:  # the common entry, built at once
+            result.append({"family": family, "port": address[1],  # type: ignore[typeddict-item]
+                           "addr": address[0],  # type: ignore[typeddict-item]
+                           "socktype": socktype, "protocol": protocol})
+            continue
         entry: SockAddr = {"family": family}
         if family == _AF_INET or family == _AF_INET6:
             entry["port"] = address[1]  # type: ignore[typeddict-item]
