@@ -501,6 +501,11 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
             data, source = sock.recvfrom(count)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
+    if type(source) is tuple and len(source) == 2:  # sockaddr()'s IPv4 case, inline
+        host, port = source
+        if type(host) is str and ":" not in host:
+            address: SockAddr = {"family": _AF_INET, "port": port, "addr": host}
+            return data, address
     return data, sockaddr(source, sock)
 
 
@@ -706,9 +711,14 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
             return lent
         sock = lent
     try:
-        return sockaddr(sock.getsockname(), sock)
+        name = sock.getsockname()
     except OSError as exc:
         return from_oserror("getsockname", exc, EBADF)
+    if type(name) is tuple and len(name) == 2:  # sockaddr()'s IPv4 case, inline
+        host, port = name
+        if type(host) is str and ":" not in host:
+            return {"family": _AF_INET, "port": port, "addr": host}
+    return sockaddr(name, sock)
 
 
 def getpeername(fd: int, /) -> Union[SockAddr, Error]:
