@@ -616,10 +616,12 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
         microseconds; must be omitted otherwise
     :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
     """
-    # Fast path: an int option with int arguments.  Out-of-range ints make
-    # CPython raise; the checked path below then says which argument.
+    # Fast path: an int option with int arguments.  CPython refuses a level
+    # that is no int or out of C int range (TypeError, OverflowError); the
+    # checked path below then says which argument.  ``name`` and ``value1``
+    # must be exact ints here: they choose the option's codec.
     sock = _plain_get(fd) if type(fd) is int else None
-    if (sock is None or value2 is not None or type(value1) is not int or type(level) is not int
+    if (sock is None or value2 is not None or type(value1) is not int
             or type(name) is not int or name in CODEC_NAMES):
         return _setsockopt(fd, level, name, value1, value2)
     try:
@@ -669,14 +671,17 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
         SO_BINDTODEVICE -- or ``Error(None, "getsockopt: <strerror>", errnum)``
     """
+    # Fast path: an int option.  A level that is no C int makes CPython
+    # raise, and the checked path words the error; ``name`` must be an exact
+    # int here, as it chooses the option's codec.
     sock = _plain_get(fd) if type(fd) is int else None
-    if sock is None or type(level) is not int or type(name) is not int or name in CODEC_NAMES:
+    if sock is None or type(name) is not int or name in CODEC_NAMES:
         return _getsockopt(fd, level, name)
-    try:  # fast path: an int option
+    try:
         value: int = sock.getsockopt(level, name)
     except OSError as exc:
         return from_oserror("getsockopt", exc, EINVAL)
-    except OverflowError:
+    except (OverflowError, TypeError):
         return _getsockopt(fd, level, name)
     return value
 
