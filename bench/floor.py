@@ -251,6 +251,10 @@ def getaddrinfo(host: str, service: Union[str, int, None] = None,
     result: List[Addr] = []
     address: Any
     for family, socktype, protocol, canonname, address in found:
+        if family == AF_INET and not canonname:
+            result.append({"family": family, "port": address[1], "addr": address[0],
+                           "socktype": socktype, "protocol": protocol})
+            continue
         if family == AF_INET:
             entry: Addr = {"family": family, "port": address[1], "addr": address[0]}
         elif family == AF_INET6:

@@ -13,7 +13,7 @@ import os
 import select
 import struct
 import termios
-from typing import Any, List, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
@@ -183,7 +183,6 @@ _EAI_SERVICE: int = _socket.EAI_SERVICE
 _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
-_NO_HINTS = (0, 0, 0, 0)
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
 
 
@@ -249,17 +248,17 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         except UnicodeError:
             return resolver_failure(_EAI_NONAME)
     if hints is None:
-        values: Sequence[int] = _NO_HINTS
+        hfamily = hsocktype = hprotocol = hflags = 0
     elif type(hints) is dict and _hint_names_only(hints):
         # fast path: the fields' values go to CPython as they are; one that
         # is no C int makes it raise, and the checked path words the error
-        get = hints.get
-        values = (get("family", 0), get("socktype", 0),  # type: ignore[assignment]
-                  get("protocol", 0), get("flags", 0))
+        get: Callable[[str, int], int] = hints.get  # type: ignore[assignment]
+        hfamily, hsocktype = get("family", 0), get("socktype", 0)
+        hprotocol, hflags = get("protocol", 0), get("flags", 0)
     else:
-        values = _hints(hints)
-    try:
-        found = _socket.getaddrinfo(h, svc, *values)
+        hfamily, hsocktype, hprotocol, hflags = _hints(hints)
+    try:  # (no *args: CPython calls those more slowly)
+        found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
     except _socket.gaierror as exc:
         return resolver_error(exc.args[0], exc.args[1])
     except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
