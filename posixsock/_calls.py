@@ -18,6 +18,7 @@ from typing import Any, Callable, List, Optional, Tuple, Union, overload
 from . import _args
 from ._args import Buffer
 from ._errors import Error, fail, from_oserror, resolver_error, resolver_failure
+from ._errors import _raised_by_handler as raised_by_handler
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._sockaddr import AddrInfoHints, Native, SockAddr, _numeric4_get, native, sockaddr
 from ._sockopt import CODEC_NAMES, TABLE, OptValue
@@ -51,6 +52,7 @@ _INT_MAX = _args.INT_MAX
 _DIRECT = 256 * 1024
 
 _INT = struct.Struct("@i")
+_plain = plain
 _plain_get = plain.get
 _inet4_get = by_family.setdefault(_AF_INET, {}).get
 
@@ -618,18 +620,23 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     # Fast path: an int option with int arguments.  CPython refuses a level
     # that is no int or out of C int range (TypeError, OverflowError); the
     # checked path below then says which argument.  ``name`` and ``value1``
-    # must be exact ints here: they choose the option's codec.
-    sock = _plain_get(fd) if type(fd) is int else None
-    if (sock is None or value2 is not None or type(value1) is not int
-            or type(name) is not int or name in CODEC_NAMES):
-        return _setsockopt(fd, level, name, value1, value2)
-    try:
-        sock.setsockopt(level, name, value1)
-    except OSError as exc:
-        return from_oserror("setsockopt", exc, EINVAL)
-    except (OverflowError, TypeError):
-        return _setsockopt(fd, level, name, value1, value2)
-    return 0
+    # must be exact ints here: they choose the option's codec.  An fd not
+    # lent yet (KeyError) is lent by the checked path.
+    if (type(fd) is int and value2 is None and type(value1) is int and type(name) is int
+            and name not in CODEC_NAMES):
+        try:
+            sock = _plain[fd]
+        except KeyError:
+            return _setsockopt(fd, level, name, value1, value2)
+        try:
+            sock.setsockopt(level, name, value1)
+            return 0
+        except OSError as exc:
+            return from_oserror("setsockopt", exc, EINVAL)
+        except (OverflowError, TypeError) as exc:
+            if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
+                raise
+    return _setsockopt(fd, level, name, value1, value2)
 
 
 def _setsockopt(fd: object, level: object, name: object, value1: object, value2: object
@@ -672,17 +679,22 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     """
     # Fast path: an int option.  A level that is no C int makes CPython
     # raise, and the checked path words the error; ``name`` must be an exact
-    # int here, as it chooses the option's codec.
-    sock = _plain_get(fd) if type(fd) is int else None
-    if sock is None or type(name) is not int or name in CODEC_NAMES:
-        return _getsockopt(fd, level, name)
-    try:
-        value: int = sock.getsockopt(level, name)
-    except OSError as exc:
-        return from_oserror("getsockopt", exc, EINVAL)
-    except (OverflowError, TypeError):
-        return _getsockopt(fd, level, name)
-    return value
+    # int here, as it chooses the option's codec.  An fd not lent yet
+    # (KeyError) is lent by the checked path.
+    if type(fd) is int and type(name) is int and name not in CODEC_NAMES:
+        try:
+            sock = _plain[fd]
+        except KeyError:
+            return _getsockopt(fd, level, name)
+        try:
+            value: int = sock.getsockopt(level, name)
+            return value
+        except OSError as exc:
+            return from_oserror("getsockopt", exc, EINVAL)
+        except (OverflowError, TypeError) as exc:
+            if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
+                raise
+    return _getsockopt(fd, level, name)
 
 
 def _getsockopt(fd: object, level: object, name: object) -> Union[OptValue, Error]:
