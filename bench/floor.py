@@ -232,7 +232,7 @@ def _getsockopt_struct(fd: int, level: int, name: int) -> Union[Dict[str, int], 
     return {"tv_sec": one, "tv_usec": two}
 
 
-def getaddrinfo(host: str, service: Union[str, int, None] = None,
+def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
                 hints: Optional[Dict[str, int]] = None) -> Union[List[Addr], Triple]:
     # C gets the text as UTF-8 bytes (no IDNA), a numeric service as digits
     svc: Optional[bytes] = None
@@ -242,7 +242,7 @@ def getaddrinfo(host: str, service: Union[str, int, None] = None,
         svc = b"%d" % service
     h = hints or {}
     try:
-        found = _socket.getaddrinfo(host.encode(), svc, h.get("family", 0),
+        found = _socket.getaddrinfo(None if host is None else host.encode(), svc, h.get("family", 0),
                                     h.get("socktype", 0), h.get("protocol", 0),
                                     h.get("flags", 0))
     except OSError as exc:  # gaierror included: (code, text)

@@ -13,7 +13,7 @@ import os
 import select
 import struct
 import termios
-from typing import Any, Callable, List, Optional, Tuple, Union, overload
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
@@ -186,6 +186,26 @@ _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
+# Text already turned into a C string (exact str only), so a loop resolving
+# the same name does not check and encode it each time.  Bounded.
+_c_strings: Dict[str, bytes] = {}
+_c_string_get = _c_strings.get
+
+
+def _c_string(text: str) -> Optional[bytes]:
+    """``text`` as the C string luaposix passes (UTF-8), or None if C cannot
+    hold it (a NUL would end it early; lone surrogates have no UTF-8)."""
+    if "\0" in text:
+        return None
+    try:
+        data = text.encode()
+    except UnicodeError:
+        return None
+    if type(text) is str:
+        if len(_c_strings) >= 256:
+            _c_strings.clear()
+        _c_strings[text] = data
+    return data
 
 
 def _hints(hints: object) -> List[int]:
@@ -226,29 +246,30 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     if host is not None and not isinstance(host, str):
         _args.expected("getaddrinfo", 1, "str or None", host)
     svc: Optional[bytes] = None
-    if isinstance(service, str):
-        # C gets the UTF-8 bytes; text with a NUL or lone surrogates has none
-        if "\0" in service:
-            return resolver_failure(_EAI_SERVICE)
-        try:
-            svc = service.encode()
-        except UnicodeError:
-            return resolver_failure(_EAI_SERVICE)
+    if type(service) is str:
+        svc = _c_string_get(service)  # text seen before: checked and converted
+        if svc is None:
+            svc = _c_string(service)
+            if svc is None:
+                return resolver_failure(_EAI_SERVICE)
     elif service is None:
         if host is None:
             _args.expected("getaddrinfo", 2, "int or str", service)
     elif isinstance(service, int):
         svc = b"%d" % service
+    elif isinstance(service, str):
+        svc = _c_string(service)
+        if svc is None:
+            return resolver_failure(_EAI_SERVICE)
     else:
         _args.expected("getaddrinfo", 2, "int, None or str", service)
     h: Optional[bytes] = None
     if host is not None:
-        if "\0" in host:
-            return resolver_failure(_EAI_NONAME)
-        try:
-            h = host.encode()
-        except UnicodeError:
-            return resolver_failure(_EAI_NONAME)
+        h = _c_string_get(host) if type(host) is str else None
+        if h is None:
+            h = _c_string(host)
+            if h is None:
+                return resolver_failure(_EAI_NONAME)
     if hints is None:
         hfamily = hsocktype = hprotocol = hflags = 0
     elif type(hints) is dict and _hint_names_only(hints):
@@ -274,20 +295,25 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
             result.append({"family": family, "port": address[1],  # type: ignore[typeddict-item]
                            "addr": address[0],  # type: ignore[typeddict-item]
                            "socktype": socktype, "protocol": protocol})
-            continue
-        entry: SockAddr = {"family": family}
-        if family == _AF_INET or family == _AF_INET6:
-            entry["port"] = address[1]  # type: ignore[typeddict-item]
-            entry["addr"] = address[0]  # type: ignore[typeddict-item]
-            if family == _AF_INET6:
-                entry["flowinfo"] = address[2]  # type: ignore[misc]
-                entry["scope_id"] = address[3]  # type: ignore[misc]
-        entry["socktype"] = socktype
-        if canonname:
-            entry["canonname"] = canonname
-        entry["protocol"] = protocol
-        result.append(entry)
+        else:
+            result.append(_entry(family, socktype, protocol, canonname, address))
     return result
+
+
+def _entry(family: int, socktype: int, protocol: int, canonname: str, address: Any) -> SockAddr:
+    """One getaddrinfo result that is not a plain IPv4 one."""
+    entry: SockAddr = {"family": family}
+    if family == _AF_INET or family == _AF_INET6:
+        entry["port"] = address[1]
+        entry["addr"] = address[0]
+        if family == _AF_INET6:
+            entry["flowinfo"] = address[2]
+            entry["scope_id"] = address[3]
+    entry["socktype"] = socktype
+    if canonname:
+        entry["canonname"] = canonname
+    entry["protocol"] = protocol
+    return entry
 
 
 def _finish_connect(sock: _Borrowed) -> Union[int, Error]:
