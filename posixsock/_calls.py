@@ -187,7 +187,8 @@ _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
 # Text already turned into a C string (exact str only), so a loop resolving
-# the same name does not check and encode it each time.  Bounded.
+# the same name does not check and encode it each time.  Bounded: at most 256
+# strings of at most 255 characters.
 _c_strings: Dict[str, bytes] = {}
 _c_string_get = _c_strings.get
 
@@ -201,7 +202,7 @@ def _c_string(text: str) -> Optional[bytes]:
         data = text.encode()
     except UnicodeError:
         return None
-    if type(text) is str:
+    if type(text) is str and len(text) <= 255:  # a host name has at most 253
         if len(_c_strings) >= 256:
             _c_strings.clear()
         _c_strings[text] = data
