@@ -13,7 +13,7 @@ import os
 import select
 import struct
 import termios
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union, overload
+from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
@@ -276,9 +276,10 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     elif type(hints) is dict and _hint_names_only(hints):
         # fast path: the fields' values go to CPython as they are; one that
         # is no C int makes it raise, and the checked path words the error
-        get: Callable[[str, int], int] = hints.get  # type: ignore[assignment]
-        hfamily, hsocktype = get("family", 0), get("socktype", 0)
-        hprotocol, hflags = get("protocol", 0), get("flags", 0)
+        # (hints.get each time: CPython 3.11+ calls a method faster than a
+        # bound method kept in a variable, which it must first create)
+        hfamily, hsocktype = hints.get("family", 0), hints.get("socktype", 0)
+        hprotocol, hflags = hints.get("protocol", 0), hints.get("flags", 0)
     else:
         hfamily, hsocktype, hprotocol, hflags = _hints(hints)
     try:  # (no *args: CPython calls those more slowly)
