@@ -26,10 +26,13 @@ PROBE = ("import os, platform, sys; ok = platform.python_implementation() == 'CP
          "'yes' if ok else 'no', platform.python_version(), os.path.realpath(sys.executable)))")
 
 
+def _numbers(version: str) -> Tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
 def _version_key(path: str) -> Tuple[int, ...]:
-    parts = path.split(os.sep)
-    name = parts[-3] if len(parts) >= 3 else ""
-    return tuple(int(p) for p in name.split(".") if p.isdigit())
+    """The version in .../versions/<version>/bin/python."""
+    return _numbers(os.path.basename(os.path.dirname(os.path.dirname(path))))
 
 
 def interpreters() -> List[Tuple[str, str]]:
@@ -57,13 +60,14 @@ def main() -> None:
     opts = parser.parse_args()
     pythons = [(py, "?") for py in opts.pythons] if opts.pythons else interpreters()
     rows: List[Tuple[str, Dict[str, Dict[str, float]]]] = []
-    for py, _version in pythons:
+    for py, _version in sorted(pythons, key=lambda p: _numbers(p[1])):
         args = [py, os.path.join(HERE, "run.py"), "--json", "--no-lua"]
         if not opts.full:
             args.append("--quick")
         out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
         data = json.loads(out)
-        rows.append((data["python"], {name: r["ratios"] for name, r in data["workloads"].items()}))
+        label = data["python"] + (" (default)" if py == "python3" else "")
+        rows.append((label, {name: r["ratios"] for name, r in data["workloads"].items()}))
         if sys.stderr.isatty():
             print(f"  {data['python']} done", file=sys.stderr)
     names = list(rows[0][1]) if rows else []
@@ -74,9 +78,9 @@ def main() -> None:
             cells = [f"{r[n]['floor']:.2f} ({r[n]['stdlib']:.2f})" for r in [ratios] for n in names]
             print(f"| {version} | " + " | ".join(cells) + " |")
     else:
-        print(f"{'CPython':<9}" + "".join(f" {n:>14}" for n in names))
+        print(f"{'CPython':<17}" + "".join(f" {n:>14}" for n in names))
         for version, ratios in rows:
-            print(f"{version:<9}" + "".join(
+            print(f"{version:<17}" + "".join(
                 f" {ratios[n]['floor']:>6.3f} ({ratios[n]['stdlib']:.2f})" for n in names))
     print("posixsock/floor (posixsock/stdlib), "
           + ("full runs" if opts.full else "bench/run.py --quick") + ", one run per version")
