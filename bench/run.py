@@ -2,7 +2,7 @@
 """posixsock against its floor, stdlib socket objects and luaposix, on the
 same workloads.
 
-    python3 bench/run.py [--quick] [--json] [--workload NAME] [--lua PATH]
+    python3 bench/run.py [--quick] [--json] [--workload NAME] [--lua PATH] [--no-lua]
 
 posixsock, the floor and the stdlib run in this process, interleaved: rounds
 of ``n`` operations, the three sides in an order that changes every round
