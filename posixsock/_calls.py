@@ -288,8 +288,9 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         return resolver_error(exc.args[0], exc.args[1])
     except OSError:  # EAI_SYSTEM: CPython raises errno's OSError instead
         return resolver_error(_EAI_SYSTEM, "System error")
-    except (TypeError, OverflowError):
-        _hints(hints)  # raises, naming the field
+    except (TypeError, OverflowError) as exc:
+        if hints is not None and not raised_by_handler(exc):
+            _hints(hints)  # a hint CPython refused: raises, naming the field
         raise
     result: List[SockAddr] = []
     for family, socktype, protocol, canonname, address in found:
