@@ -5,6 +5,8 @@ For getsockname, send+recv (1 byte, AF_UNIX stream), sendto+recvfrom
 (1 byte, UDP loopback) and set/getsockopt (TCP_NODELAY) it times, interleaved, the median and the minimum over rounds, in ns/op:
 
 * ``posixsock``  -- the public call;
+* ``floor``      -- bench/floor.py's function: the least Python with
+  posixsock's API (``posixsock - floor`` is what its checks cost);
 * ``borrowed``   -- the C methods of the cached ``_Borrowed`` object posixsock
   calls (the floor for its design: the system call plus CPython's method);
 * ``stdlib``     -- the same C methods on a ``socket.socket`` object;
@@ -27,6 +29,9 @@ from typing import Callable, Dict, List
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import posixsock as ps  # noqa: E402
 from posixsock import _args, _fd, _sockaddr, _sockopt  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import floor as fl  # noqa: E402
 
 N, ROUNDS = 2000, 41
 
@@ -95,6 +100,7 @@ def main() -> None:
 
     compare("getsockname (AF_INET)", {
         "posixsock getsockname": lambda: ps.getsockname(u2),
+        "floor getsockname": lambda: fl.getsockname(u2),
         "borrowed .getsockname": bu2.getsockname,
         "stdlib .getsockname": su2.getsockname,
         "  piece: _fd.plain.get(fd)": lambda: _fd.plain.get(u2),
@@ -103,12 +109,14 @@ def main() -> None:
     })
     compare("send 1 + recv 1 (AF_UNIX stream)", {
         "posixsock send+recv": lambda: (ps.send(a, b"x"), ps.recv(b, 1)),
+        "floor send+recv": lambda: (fl.send(a, b"x"), fl.recv(b, 1)),
         "borrowed .send+.recv": lambda: (ba.send(b"x"), bb.recv(1)),
         "stdlib .send+.recv": lambda: (sa.send(b"x"), sb.recv(1)),
         "  piece: empty 2-arg function": lambda: _noop(a, b"x"),
     })
     compare("sendto 1 + recvfrom (UDP 127.0.0.1)", {
         "posixsock sendto+recvfrom": lambda: (ps.sendto(u1, b"x", dest), ps.recvfrom(u2, 64)),
+        "floor sendto+recvfrom": lambda: (fl.sendto(u1, b"x", dest), fl.recvfrom(u2, 64)),
         "borrowed .sendto+.recvfrom": lambda: (bu1.sendto(b"x", pdest), bu2.recvfrom(64)),
         "stdlib .sendto+.recvfrom": lambda: (su1.sendto(b"x", sdest), su2.recvfrom(64)),
         "  piece: native(dest)": lambda: _sockaddr.native("sendto", 3, dest),
@@ -121,6 +129,7 @@ def main() -> None:
     compare("setsockopt + getsockopt TCP_NODELAY", {
         "posixsock set+get": lambda: (ps.setsockopt(tcp, ps.IPPROTO_TCP, ps.TCP_NODELAY, 1),
                                       ps.getsockopt(tcp, ps.IPPROTO_TCP, ps.TCP_NODELAY)),
+        "floor set+get": lambda: (fl.setsockopt(tcp, 6, 1, 1), fl.getsockopt(tcp, 6, 1)),
         "borrowed .setsockopt+.getsockopt": lambda: (btcp.setsockopt(6, 1, 1), btcp.getsockopt(6, 1)),
         "  piece: _args.cint": lambda: _args.cint("setsockopt", 2, 6),
         "  piece: TABLE.get((level, name))": lambda: _sockopt.TABLE.get((6, 1)),

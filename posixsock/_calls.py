@@ -20,12 +20,15 @@ from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
-from ._constants import IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
+from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
 from ._errors import (
     Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
-from ._sockaddr import AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, native, sockaddr
+from ._sockaddr import (
+    AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
+    sockaddr,
+)
 from ._sockopt import CODEC_NAMES, TABLE, Linger, OptValue, PeerCred, Timeval
 from ._sockopt import encode as encode_option
 
@@ -73,7 +76,9 @@ _KEEP = 64 * 1024
 
 _INT = struct.Struct("@i")
 _TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
+_plain = plain
 _plain_get = plain.get
+_inet4_get = by_family.setdefault(_AF_INET, {}).get
 
 # CPython probes SOCK_CLOEXEC once per process, at its first socket() or
 # socketpair(); if that first call fails with EINVAL (as socket(AF_INET, -2,
@@ -100,6 +105,18 @@ def _addressed(call: str, fd: object, addr: object, argn: int
                ) -> Union[Tuple[_Borrowed, Native], Error]:
     """Check ``fd`` and convert ``addr``: the object to call, in the address's
     family, and the address in the stdlib's form."""
+    # Fast path: an fd already lent for AF_INET and exactly {"family":
+    # AF_INET, "port": int in 0-65535, "addr": text already found numeric}.
+    # (``is``: CPython's one object for 2; any other family value, an int
+    # subclass included, takes the checked path.)
+    if type(addr) is dict and len(addr) == 3 and type(fd) is int:
+        port = addr.get("port")
+        host = addr.get("addr")
+        if (addr.get("family") is _AF_INET and type(port) is int and 0 <= port <= 0xFFFF
+                and type(host) is str and _numeric4_get(host)):
+            sock = _inet4_get(fd)
+            if sock is not None:
+                return sock, (host, port)
     if type(fd) is not int:  # argument 1 is checked first, as in luaposix
         fd = _args.integer(call, 1, fd)
     parsed = native(call, argn, addr)
@@ -209,15 +226,46 @@ _EAI_SERVICE: int = _socket.EAI_SERVICE
 _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
-def _c_text(value: str) -> Optional[bytes]:
-    """``value`` as the C string luaposix passes, or None if C cannot hold it
-    (a NUL would end it early; lone surrogates have no UTF-8)."""
-    if "\0" in value:
+_hint_names_only = frozenset(_HINT_FIELDS).issuperset
+# Text already turned into a C string (exact str only), so a loop resolving
+# the same name does not check and encode it each time.  Bounded: at most 256
+# strings of at most 255 characters.
+_c_strings: Dict[str, bytes] = {}
+_c_string_get = _c_strings.get
+
+
+def _c_string(text: str) -> Optional[bytes]:
+    """``text`` as the C string luaposix passes (UTF-8), or None if C cannot
+    hold it (a NUL would end it early; lone surrogates have no UTF-8)."""
+    if "\0" in text:
         return None
     try:
-        return value.encode("utf-8")
-    except UnicodeError:
+        data = text.encode()
+    except UnicodeError as exc:
+        propagate(exc)  # a handler's own exception is no verdict on the text
         return None
+    if type(text) is str and len(text) <= 255:  # a host name has at most 253
+        if len(_c_strings) >= 256:
+            _c_strings.clear()
+        _c_strings[text] = data
+    return data
+
+
+def _hints(hints: object) -> List[int]:
+    """getaddrinfo's hints, every field checked, in luaposix's order."""
+    if not isinstance(hints, dict):
+        _args.expected("getaddrinfo", 3, "dict or None", hints)
+    for name in hints:
+        if name not in _HINT_FIELDS:
+            _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
+    values = [0, 0, 0, 0]
+    for i, name in enumerate(_HINT_FIELDS):
+        value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
+        if not _args.INT_MIN <= value <= _INT_MAX:
+            _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
+                      ValueError)
+        values[i] = value
+    return values
 
 
 def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
@@ -239,60 +287,80 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     """
     if host is not None and not isinstance(host, str):
         _args.expected("getaddrinfo", 1, "str or None", host)
-    if service is None:
+    svc: Optional[bytes] = None
+    if type(service) is str:
+        svc = _c_string_get(service)  # text seen before: checked and converted
+        if svc is None:
+            svc = _c_string(service)
+            if svc is None:
+                return resolver_failure(_EAI_SERVICE)
+    elif service is None:
         if host is None:
             _args.expected("getaddrinfo", 2, "int or str", service)
-        svc: Optional[bytes] = None
     elif isinstance(service, int):
         svc = b"%d" % service
     elif isinstance(service, str):
-        svc = _c_text(service)
+        svc = _c_string(service)
         if svc is None:
             return resolver_failure(_EAI_SERVICE)
     else:
         _args.expected("getaddrinfo", 2, "int, None or str", service)
     h: Optional[bytes] = None
     if host is not None:
-        h = _c_text(host)
+        h = _c_string_get(host) if type(host) is str else None
         if h is None:
-            return resolver_failure(_EAI_NONAME)
-    values = [0, 0, 0, 0]
-    if hints is not None:
-        if not isinstance(hints, dict):
-            _args.expected("getaddrinfo", 3, "dict or None", hints)
-        for name in hints:
-            if name not in _HINT_FIELDS:
-                _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
-        for i, name in enumerate(_HINT_FIELDS):
-            value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
-            if not _args.INT_MIN <= value <= _INT_MAX:
-                _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
-                          ValueError)
-            values[i] = value
-    try:
-        found = _socket.getaddrinfo(h, svc, *values)
+            h = _c_string(host)
+            if h is None:
+                return resolver_failure(_EAI_NONAME)
+    if hints is None:
+        hfamily = hsocktype = hprotocol = hflags = 0
+    elif type(hints) is dict and _hint_names_only(hints):
+        # fast path: the fields' values go to CPython as they are; one that
+        # is no C int makes it raise, and the checked path words the error
+        # (hints.get each time: CPython 3.11+ calls a method faster than a
+        # bound method kept in a variable, which it must first create)
+        hfamily, hsocktype = hints.get("family", 0), hints.get("socktype", 0)
+        hprotocol, hflags = hints.get("protocol", 0), hints.get("flags", 0)
+    else:
+        hfamily, hsocktype, hprotocol, hflags = _hints(hints)
+    try:  # (no *args: CPython calls those more slowly)
+        found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
         propagate(exc)  # a handler's exception, raised while the resolver waited
         if isinstance(exc, _socket.gaierror):
             return resolver_error(exc.args[0], exc.args[1])
         return resolver_error(_EAI_SYSTEM, "System error")
+    except (TypeError, OverflowError) as exc:
+        if hints is not None and not raised_by_handler(exc):
+            _hints(hints)  # a hint CPython refused: raises, naming the field
+        raise
     result: List[AddrInfo] = []
     for family, socktype, protocol, canonname, address in found:
-        # built field by field, in luaposix's order: an AddrInfoInet or
-        # AddrInfoInet6 once complete (the resolver gives no other family)
-        entry: Dict[str, Any] = {"family": family}
-        if family == _AF_INET or family == _AF_INET6:
-            entry["port"] = address[1]
-            entry["addr"] = address[0]
-            if family == _AF_INET6:
-                entry["flowinfo"] = address[2]  # type: ignore[misc]
-                entry["scope_id"] = address[3]  # type: ignore[misc]
-        entry["socktype"] = socktype
-        if canonname:
-            entry["canonname"] = canonname
-        entry["protocol"] = protocol
-        result.append(entry)  # type: ignore[arg-type]
+        if family == _AF_INET and not canonname:  # the common entry, built at once
+            result.append({"family": family, "port": address[1],  # type: ignore[typeddict-item]
+                           "addr": address[0],  # type: ignore[typeddict-item]
+                           "socktype": socktype, "protocol": protocol})
+        else:
+            result.append(_entry(family, socktype, protocol, canonname, address))
     return result
+
+
+def _entry(family: int, socktype: int, protocol: int, canonname: str, address: Any) -> AddrInfo:
+    """One getaddrinfo result that is not a plain IPv4 one, built field by
+    field in luaposix's order: an AddrInfoInet or AddrInfoInet6 once
+    complete (the resolver gives no other family)."""
+    entry: Dict[str, Any] = {"family": family}
+    if family == _AF_INET or family == _AF_INET6:
+        entry["port"] = address[1]
+        entry["addr"] = address[0]
+        if family == _AF_INET6:
+            entry["flowinfo"] = address[2]
+            entry["scope_id"] = address[3]
+    entry["socktype"] = socktype
+    if canonname:
+        entry["canonname"] = canonname
+    entry["protocol"] = protocol
+    return entry  # type: ignore[return-value]
 
 
 def _sndtimeo(sock: _Borrowed) -> float:
@@ -637,6 +705,11 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
             data, source = sock.recvfrom(count)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
+    if type(source) is tuple and len(source) == 2:  # sockaddr()'s IPv4 case, inline
+        host, port = source
+        if type(host) is str and ":" not in host:
+            address: SockAddrInet = {"family": AF_INET, "port": port, "addr": host}
+            return data, address
     return data, sockaddr(source, sock)
 
 
@@ -686,13 +759,24 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
         argument: Invalid argument", EINVAL)`` (ENAMETOOLONG as for
         ``bind``); a closed peer is EPIPE, never SIGPIPE
     """
-    target = _addressed("sendto", fd, destination, 3)
-    if isinstance(target, Error):
-        _send_args("sendto", buffer, flags, 4)  # programming errors first
-        return target
-    sock, address = target
+    # _addressed()'s fast path, inline: a hot UDP loop sends to one address
+    sock: Optional[_Borrowed] = None
+    if type(destination) is dict and len(destination) == 3 and type(fd) is int:
+        port = destination.get("port")
+        host = destination.get("addr")
+        if (destination.get("family") is _AF_INET and type(port) is int and 0 <= port <= 0xFFFF
+                and type(host) is str and _numeric4_get(host)):
+            sock = _inet4_get(fd)
+            address: Native = (host, port)
+    if sock is None:
+        target = _addressed("sendto", fd, destination, 3)
+        if isinstance(target, Error):
+            _send_args("sendto", buffer, flags, 4)  # programming errors first
+            return target
+        sock, address = target
     try:
-        return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)
+        # (address is bound: sock is set only where address is)
+        return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)  # pyright: ignore[reportPossiblyUnboundVariable]
     except OSError as exc:
         return _address_error("sendto", sock, exc, EBADF)
     except (TypeError, OverflowError, BufferError):
@@ -744,19 +828,26 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
         be omitted otherwise
     :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
     """
-    # Fast path: an int option with int arguments.  Out-of-range ints make
-    # CPython raise; the checked path below then says which argument.
-    sock = _plain_get(fd) if type(fd) is int else None
-    if (sock is None or value2 is not None or type(value1) is not int or type(level) is not int
-            or type(name) is not int or name in CODEC_NAMES):
-        return _setsockopt(fd, level, name, value1, value2)
-    try:
-        sock.setsockopt(level, name, value1)
-    except OSError as exc:
-        return from_oserror("setsockopt", exc, EINVAL)
-    except (OverflowError, TypeError):
-        return _setsockopt(fd, level, name, value1, value2)
-    return 0
+    # Fast path: an int option with int arguments.  CPython refuses a level
+    # that is no int or out of C int range (TypeError, OverflowError); the
+    # checked path below then says which argument.  ``name`` and ``value1``
+    # must be exact ints here: they choose the option's codec.  An fd not
+    # lent yet (KeyError) is lent by the checked path.
+    if (type(fd) is int and value2 is None and type(value1) is int and type(name) is int
+            and name not in CODEC_NAMES):
+        try:
+            sock = _plain[fd]
+        except KeyError:
+            return _setsockopt(fd, level, name, value1, value2)
+        try:
+            sock.setsockopt(level, name, value1)
+            return 0
+        except OSError as exc:
+            return from_oserror("setsockopt", exc, EINVAL)
+        except (OverflowError, TypeError) as exc:
+            if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
+                raise
+    return _setsockopt(fd, level, name, value1, value2)
 
 
 def _setsockopt(fd: object, level: object, name: object, value1: object, value2: object
@@ -811,16 +902,24 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
         declared result is that option's own type (overloads), else the
         ``OptValue`` union.
     """
-    sock = _plain_get(fd) if type(fd) is int else None
-    if sock is None or type(level) is not int or type(name) is not int or name in CODEC_NAMES:
-        return _getsockopt(fd, level, name)
-    try:  # fast path: an int option
-        value: int = sock.getsockopt(level, name)
-    except OSError as exc:
-        return from_oserror("getsockopt", exc, EINVAL)
-    except OverflowError:
-        return _getsockopt(fd, level, name)
-    return value
+    # Fast path: an int option.  A level that is no C int makes CPython
+    # raise, and the checked path words the error; ``name`` must be an exact
+    # int here, as it chooses the option's codec.  An fd not lent yet
+    # (KeyError) is lent by the checked path.
+    if type(fd) is int and type(name) is int and name not in CODEC_NAMES:
+        try:
+            sock = _plain[fd]
+        except KeyError:
+            return _getsockopt(fd, level, name)
+        try:
+            value: int = sock.getsockopt(level, name)
+            return value
+        except OSError as exc:
+            return from_oserror("getsockopt", exc, EINVAL)
+        except (OverflowError, TypeError) as exc:
+            if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
+                raise
+    return _getsockopt(fd, level, name)
 
 
 def _getsockopt(fd: object, level: object, name: object) -> Union[OptValue, Error]:
@@ -853,9 +952,15 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
             return lent
         sock = lent
     try:
-        return sockaddr(sock.getsockname(), sock)
+        name = sock.getsockname()
     except OSError as exc:
         return from_oserror("getsockname", exc, EBADF)
+    if type(name) is tuple and len(name) == 2:  # sockaddr()'s IPv4 case, inline
+        host, port = name
+        if type(host) is str and ":" not in host:
+            address: SockAddrInet = {"family": AF_INET, "port": port, "addr": host}
+            return address
+    return sockaddr(name, sock)
 
 
 def getpeername(fd: int, /) -> Union[SockAddr, Error]:
