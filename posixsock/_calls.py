@@ -211,6 +211,7 @@ _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 def _c_text(value: str) -> Optional[bytes]:
     """``value`` as the C string luaposix passes, or None if C cannot hold it
     (a NUL would end it early; lone surrogates have no UTF-8)."""
+    value = _args.exact_text(value)  # a str subclass's methods could lie
     if "\0" in value:
         return None
     try:
@@ -863,6 +864,7 @@ def if_nametoindex(ifname: str, /) -> Union[int, Error]:
     """
     if not isinstance(ifname, str):
         _args.expected("if_nametoindex", 1, "str", ifname)
+    ifname = _args.exact_text(ifname)  # a str subclass's __contains__ could lie
     if "\0" in ifname:  # C would read a shorter name; no interface has this one
         return fail("if_nametoindex", ENODEV)
     stdlib = getattr(_socket, "if_nametoindex", None)

@@ -251,9 +251,11 @@ def _u32(value: int) -> int:
 
 def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
     value = addr.get(name, _MISSING)
+    if type(value) is str:
+        return value
     if not isinstance(value, str):
         _args.expected(call, argn, "str", value, name)
-    return value
+    return _args.exact_text(value)  # the text C reads, not the subclass's methods
 
 
 def pton(family: int, text: str) -> Optional[bytes]:

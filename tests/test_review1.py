@@ -1,0 +1,82 @@
+"""Adversarial review after issues 8-10: combinations a hostile user can
+build from the promises of README "Guarantees", each pinned by the
+reproduction that broke it.
+"""
+from __future__ import annotations
+
+from typing import Any, List
+
+import pytest
+
+import posixsock as ps
+from conftest import Fds
+
+
+# --- a str subclass is read as the text C is given -------------------------------
+
+class _Liar(str):
+    """Text whose comparisons, hash, membership test and encoding lie: it
+    claims to equal (and hash as) ``twin`` and to contain no NUL."""
+
+    twin = "127.0.0.1"
+
+    def __hash__(self) -> int:
+        return hash(self.twin)
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return b"127.0.0.1"
+
+
+def _liar(text: str, twin: str) -> _Liar:
+    liar = _Liar(text)
+    liar.twin = twin
+    return liar
+
+
+@pytest.mark.parametrize("family, twin", [(ps.AF_INET, "127.51.52.53"), (ps.AF_INET6, "::ffff:127.51.52.54")])
+def test_str_subclass_cannot_poison_the_numeric_cache(fds: Fds, family: int, twin: str) -> None:
+    """A non-numeric str subclass that claims to equal a numeric address is
+    refused, and the honest address stays numeric for everybody after it
+    (the cache is a dict keyed by the text)."""
+    fd = fds.socket(family, ps.SOCK_DGRAM)
+    lie: Any = {"family": family, "port": 9, "addr": _liar("not numeric", twin)}
+    assert ps.sendto(fd, b"x", lie).errnum == 22  # type: ignore[union-attr]
+    honest: Any = {"family": family, "port": 9, "addr": twin}
+    assert ps.sendto(fd, b"x", honest) == 1
+
+
+@pytest.mark.parametrize("text", ["localhost", ""])
+def test_str_subclass_cannot_slip_a_name_past_the_numeric_check(fds: Fds, text: str) -> None:
+    """A str subclass equal (by its own word) to a cached numeric address
+    is still its own text: "localhost" is not resolved, "" is not ANY."""
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.sendto(fd, b"x", {"family": ps.AF_INET, "port": 9, "addr": "127.0.0.1"}) == 1
+    lie: Any = {"family": ps.AF_INET, "port": 9, "addr": _liar(text, "127.0.0.1")}
+    assert ps.sendto(fd, b"x", lie).errnum == 22  # type: ignore[union-attr]
+    assert ps.bind(fd, lie).errnum == 22  # type: ignore[union-attr]
+
+
+def test_str_subclass_nul_is_not_cut_in_getaddrinfo_or_interface_names(fds: Fds) -> None:
+    """A NUL inside a str subclass that denies containing one: the same
+    triples as for plain text, never a silently shorter C string and never
+    the stdlib's "embedded null byte"."""
+    hints: ps.AddrInfoHints = {"family": ps.AF_INET}
+    plain = ps.getaddrinfo("127.0.0.1\0junk", "80", hints)
+    assert isinstance(plain, ps.Error)
+    assert ps.getaddrinfo(_liar("127.0.0.1\0junk", "x"), "80", hints) == plain
+    assert ps.getaddrinfo("127.0.0.1", _liar("80\0junk", "x"), hints) == \
+        ps.getaddrinfo("127.0.0.1", "80\0junk", hints)
+    assert ps.if_nametoindex(_liar("lo\0x", "x")) == ps.if_nametoindex("lo\0x")
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    got: List[object] = [ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, _liar("nosuchif0", "x"))]
+    got.append(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "nosuchif0"))
+    assert got[0] == got[1]
