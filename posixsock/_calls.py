@@ -533,10 +533,24 @@ def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
         buffer.close()
 
 
+def _scrub(buffer: mmap.mmap, flags: int) -> None:
+    """Before a receive with MSG_TRUNC into a pooled ``buffer``: zero what
+    an earlier receive left in it (at most its first _KEEP bytes, see
+    _release).  On a TCP socket MSG_TRUNC discards the data and the kernel
+    writes nothing, yet returns the count: the bytes returned must be
+    zeros, as from a fresh buffer, never another receive's data."""
+    if flags & _MSG_TRUNC:
+        if _MADV_DONTNEED is not None:  # a private anonymous page reads as zeros again
+            buffer.madvise(_MADV_DONTNEED, 0, _KEEP)
+        else:  # pragma: no cover - every Linux has MADV_DONTNEED
+            buffer[:_KEEP] = bytes(_KEEP)
+
+
 def _recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
               ) -> Tuple[bytes, Any]:
     """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
     n = min(count, _MAX_RW)
+    _scrub(buffer, flags)
     try:
         got, source = sock.recvfrom_into(buffer, n, flags)
     except BaseException as exc:

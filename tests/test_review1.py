@@ -80,3 +80,49 @@ def test_str_subclass_nul_is_not_cut_in_getaddrinfo_or_interface_names(fds: Fds)
     got: List[object] = [ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, _liar("nosuchif0", "x"))]
     got.append(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_BINDTODEVICE, "nosuchif0"))
     assert got[0] == got[1]
+
+
+# --- MSG_TRUNC on TCP: the kernel discards, writes nothing, returns the count -------
+
+_BIG = 300 * 1024  # above _DIRECT: the pooled mapping
+
+
+def _tcp_with(fds: Fds, data: bytes) -> int:
+    """The receiving side of a loopback TCP connection with ``data``
+    queued (all of it, checked with a peek)."""
+    client, server, _ = fds.connected()
+    assert ps.send(client, data) == len(data)
+    assert ps.recv(server, len(data), ps.MSG_PEEK | ps.MSG_WAITALL) == data
+    return server
+
+
+@pytest.mark.parametrize("call", ["recv", "recvfrom", "recvmsg"])
+def test_msg_trunc_on_tcp_never_returns_an_earlier_receive(fds: Fds, call: str) -> None:
+    """A large receive leaves its data in the pooled buffer; a later large
+    receive with MSG_TRUNC on a TCP socket (the kernel writes nothing, and
+    returns how much it discarded) must not hand those bytes out: here they
+    came from another connection."""
+    a, b = fds.pair(ps.SOCK_STREAM)
+    secret = b"SECRET-" * 9000  # 63,000 bytes: stays in the pooled buffer
+    assert ps.send(a, secret) == len(secret)
+    assert ps.recv(b, _BIG) == secret
+    fd = _tcp_with(fds, b"z" * 1000)
+    got: Any
+    if call == "recv":
+        got = ps.recv(fd, _BIG, ps.MSG_TRUNC)
+    elif call == "recvfrom":
+        got = ps.check(ps.recvfrom(fd, _BIG, ps.MSG_TRUNC))[0]
+    else:
+        got = ps.check(ps.recvmsg(fd, _BIG, 0, ps.MSG_TRUNC))[0]
+    assert isinstance(got, bytes) and got == bytes(1000)
+
+
+def test_msg_trunc_on_tcp_recvmsg_never_returns_heap_memory(fds: Fds) -> None:
+    """CPython's recvmsg returns its buffer unwritten when TCP's MSG_TRUNC
+    discards the data: freed heap memory (here, freed copies of a secret)."""
+    junk = [b"HEAPSECRET" * 100 + bytes([i % 256]) for i in range(2000)]
+    del junk
+    fd = _tcp_with(fds, b"z" * 3000)
+    for _ in range(3):
+        got = ps.check(ps.recvmsg(fd, 1000, 0, ps.MSG_TRUNC))[0]
+        assert got == bytes(1000)
