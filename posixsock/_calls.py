@@ -303,6 +303,9 @@ def _sndtimeo(sock: _Borrowed) -> float:
     return sec + usec / 1e6
 
 
+_POLL_SLICE = 86400.0  # seconds: one poll of _finish_connect's wait
+
+
 def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
     """connect() was interrupted by a signal whose handler returned.
 
@@ -336,7 +339,12 @@ def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
             if deadline is None:
                 ready = poller.poll()  # EINTR: retried by Python (PEP 475)
             else:  # retried with the time that is left
-                ready = poller.poll(max(0.0, (deadline - _monotonic()) * 1000.0))
+                left = deadline - _monotonic()
+                # poll takes at most INT_MAX ms (OverflowError beyond, about
+                # 24.8 days); SO_SNDTIMEO can be far longer: wait in slices
+                ready = poller.poll(max(0.0, min(left, _POLL_SLICE)) * 1000.0)
+                if not ready and left > _POLL_SLICE:
+                    continue
             if not ready:
                 return fail("connect", EINPROGRESS)
             if ready[0][1] & select.POLLNVAL:  # a handler closed the descriptor

@@ -4,7 +4,7 @@ reproduction that broke it.
 """
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import pytest
 
@@ -126,3 +126,63 @@ def test_msg_trunc_on_tcp_recvmsg_never_returns_heap_memory(fds: Fds) -> None:
     for _ in range(3):
         got = ps.check(ps.recvmsg(fd, 1000, 0, ps.MSG_TRUNC))[0]
         assert got == bytes(1000)
+
+
+# --- an interrupted connect with a long SO_SNDTIMEO ----------------------------------
+
+def _full_unix_listener(fds: Fds, path: str) -> Tuple[int, ps.SockAddrUnix]:
+    """A listening AF_UNIX socket whose backlog is full: a blocking connect
+    to it waits."""
+    where: ps.SockAddrUnix = {"family": ps.AF_UNIX, "path": path}
+    listener, _ = fds.bound(ps.SOCK_STREAM, where)
+    ps.check(ps.listen(listener, 0))
+    for _ in range(64):
+        filler = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM | ps.SOCK_NONBLOCK)
+        if isinstance(ps.connect(filler, where), ps.Error):
+            break
+    else:  # pragma: no cover
+        pytest.fail("the backlog never filled")
+    return listener, where
+
+
+@pytest.mark.parametrize("seconds", [10**8, 2**31])
+def test_interrupted_connect_with_a_long_sndtimeo_does_not_overflow(
+        fds: Fds, unix_dir: str, seconds: int) -> None:
+    """SO_SNDTIMEO beyond poll's INT_MAX milliseconds (about 24.8 days):
+    after a signal whose handler returns, connect waits on (it raised
+    OverflowError from poll); here it completes once the listener makes
+    room."""
+    import signal
+    import threading
+    import time
+    listener, where = _full_unix_listener(fds, unix_dir + "/s")
+    fd = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
+    assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO, seconds, 0) == 0
+    timeo = ps.check(ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO))
+    assert timeo["tv_sec"] * 1000 > 2**31 - 1  # type: ignore[index]
+    signals: List[int] = []
+
+    def make_room() -> None:
+        deadline = time.monotonic() + 10
+        while not signals and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # connect is back in its wait
+        new, _ = ps.check(ps.accept(listener))
+        fds.track(new)
+
+    def handler(signum: int, frame: object) -> None:
+        signals.append(signum)
+
+    old = signal.signal(signal.SIGALRM, handler)
+    helper = threading.Thread(target=make_room)
+    helper.start()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        got = ps.connect(fd, where)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        helper.join()
+    assert signals
+    assert got == 0
+    assert ps.getpeername(fd) == {"family": ps.AF_UNIX, "path": unix_dir + "/s"}
