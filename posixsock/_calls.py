@@ -244,7 +244,10 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
             _args.expected("getaddrinfo", 2, "int or str", service)
         svc: Optional[bytes] = None
     elif isinstance(service, int):
-        svc = b"%d" % service
+        try:  # the number's own digits (an int subclass's are read exactly)
+            svc = b"%d" % _args.exact(service)
+        except ValueError:  # beyond sys.get_int_max_str_digits: no port is
+            return resolver_failure(_EAI_SERVICE)
     elif isinstance(service, str):
         svc = _c_text(service)
         if svc is None:

@@ -4,7 +4,7 @@ reproduction that broke it.
 """
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -158,8 +158,8 @@ def test_interrupted_connect_with_a_long_sndtimeo_does_not_overflow(
     listener, where = _full_unix_listener(fds, unix_dir + "/s")
     fd = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
     assert ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO, seconds, 0) == 0
-    timeo = ps.check(ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO))
-    assert timeo["tv_sec"] * 1000 > 2**31 - 1  # type: ignore[index]
+    timeo: Any = ps.check(ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO))
+    assert timeo["tv_sec"] * 1000 > 2**31 - 1
     signals: List[int] = []
 
     def make_room() -> None:
@@ -186,3 +186,36 @@ def test_interrupted_connect_with_a_long_sndtimeo_does_not_overflow(
     assert signals
     assert got == 0
     assert ps.getpeername(fd) == {"family": ps.AF_UNIX, "path": unix_dir + "/s"}
+
+
+# --- other hostile arguments ------------------------------------------------------------
+
+class _HugeLen(Dict[str, object]):
+    def __len__(self) -> int:
+        return 2**70
+
+
+class _LyingGet(Dict[str, object]):
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override, unused-ignore]
+        return 2**70 if key == "family" else super().get(key, default)
+
+
+@pytest.mark.parametrize("kind", [_HugeLen, _LyingGet])
+def test_dict_subclass_is_read_as_its_table(fds: Fds, kind: type) -> None:
+    """A dict subclass whose __len__ or get lies: read as the dict it holds
+    (a __len__ beyond Py_ssize_t made connect raise OverflowError)."""
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    addr: Any = kind(family=ps.AF_INET, port=9, addr="127.0.0.1")
+    assert ps.sendto(fd, b"x", addr) == 1
+    assert ps.connect(fd, addr) == 0
+    assert ps.getnameinfo(addr, ps.NI_NUMERICHOST | ps.NI_NUMERICSERV) == ("127.0.0.1", "9")
+
+
+def test_getaddrinfo_service_beyond_int_str_digits_is_eai_service() -> None:
+    """An int service with more digits than Python will print (4,300 by
+    default) is a port no resolver knows: EAI_SERVICE, as for 10**30, not
+    the stdlib's ValueError about sys.set_int_max_str_digits."""
+    hints: ps.AddrInfoHints = {"family": ps.AF_INET}
+    want = ps.getaddrinfo("127.0.0.1", 10**30, hints)
+    assert isinstance(want, ps.Error)
+    assert ps.getaddrinfo("127.0.0.1", 10**5000, hints) == want
