@@ -528,8 +528,19 @@ def _release(buffer: mmap.mmap, used: int) -> None:
         buffer.madvise(_MADV_DONTNEED, 0, used)
     if len(_pool) < _POOL:
         _pool.append(buffer)
+        if len(_pool) > _POOL:  # other threads appended between test and append
+            _trim()
     else:
         buffer.close()
+
+
+def _trim() -> None:
+    """Unmap pooled buffers beyond _POOL (slow path of _release)."""
+    while len(_pool) > _POOL:
+        try:
+            _pool.pop().close()
+        except IndexError:  # taken meanwhile by a receive
+            return
 
 
 def _failed(buffer: mmap.mmap, exc: BaseException) -> None:

@@ -219,3 +219,56 @@ def test_getaddrinfo_service_beyond_int_str_digits_is_eai_service() -> None:
     want = ps.getaddrinfo("127.0.0.1", 10**30, hints)
     assert isinstance(want, ps.Error)
     assert ps.getaddrinfo("127.0.0.1", 10**5000, hints) == want
+
+
+# --- the buffer pool under threads ------------------------------------------------
+
+def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
+    """Two threads give a buffer back at once: one is scheduled away between
+    the pool's size test and its append (paused there by an opcode trace),
+    the other fills the pool meanwhile.  The pool keeps at most 4 buffers
+    (README: at most 4 x 64 KiB resident between calls)."""
+    import inspect
+    import mmap
+    import sys
+    import threading
+    from types import FrameType
+    from posixsock import _calls
+    source, first = inspect.getsourcelines(_calls._release)
+    append_line = first + next(i for i, text in enumerate(source) if "_pool.append(buffer)" in text)
+    paused, resume = threading.Event(), threading.Event()
+    a1, b1 = fds.pair(ps.SOCK_DGRAM)
+    got: List[object] = []
+
+    def tracer(frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code is not _calls._release.__code__:
+            return None
+        frame.f_trace_opcodes = True
+
+        def local(frame: FrameType, event: str, arg: object) -> Any:
+            if event == "opcode" and frame.f_lineno == append_line and not paused.is_set():
+                paused.set()
+                resume.wait(10)
+            return local
+        return local
+
+    def paused_receiver() -> None:
+        sys.settrace(tracer)
+        try:
+            got.append(ps.recv(b1, _BIG))
+        finally:
+            sys.settrace(None)
+
+    assert ps.send(a1, b"one") == 3
+    thread = threading.Thread(target=paused_receiver)
+    thread.start()
+    try:
+        assert paused.wait(10)
+        # meanwhile the receives of other threads give their buffers back
+        while len(_calls._pool) < _calls._POOL:
+            _calls._release(mmap.mmap(-1, _calls._MAX_RW, flags=_calls._MAP_FLAGS), 0)
+    finally:
+        resume.set()
+        thread.join()
+    assert got == [b"one"]
+    assert len(_calls._pool) <= _calls._POOL
