@@ -134,6 +134,17 @@ def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Er
     return err
 
 
+class _New(_socket.socket):
+    """A new socket until ``_new_fd`` takes its descriptor out.  A signal
+    handler that raises before that loses the call's result: the object
+    then closes the descriptor quietly (CPython's finalizer would add a
+    ResourceWarning, an error under ``-W error``)."""
+
+    __slots__ = ()
+
+    __del__ = _socket.socket.close
+
+
 def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
     """Take a new descriptor out of a stdlib object, blocking as C made it.
 
@@ -176,7 +187,7 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
     # flag bits as -1 (EINVAL); -65537 is negative like -1 and has the same
     # low 16 bits (AF_PACKET reads the protocol as a 16-bit ethertype).
     try:
-        sock = _socket.socket(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
+        sock = _New(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
     except OSError as exc:
         return from_oserror(None, exc, EINVAL)
     return _new_fd(sock, bool(t & _SOCK_NONBLOCK))

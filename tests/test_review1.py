@@ -4,6 +4,7 @@ reproduction that broke it.
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -272,3 +273,46 @@ def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
         thread.join()
     assert got == [b"one"]
     assert len(_calls._pool) <= _calls._POOL
+
+
+# --- a handler that raises inside socket() -------------------------------------------
+
+class _Alarm(Exception):
+    pass
+
+
+def test_handler_raising_inside_socket_leaves_no_resource_warning() -> None:
+    """A handler raises after the stdlib made the socket but before posixsock
+    took the descriptor out (the signal is raised at the exact C call): the
+    result is lost, as README says, but the descriptor is closed quietly --
+    no ResourceWarning (an error under -W error), no leaked descriptor."""
+    import gc
+    import signal
+    import sys
+    import warnings
+    from types import FrameType
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Alarm()
+
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "c_call" and getattr(arg, "__name__", "") == "detach":
+            sys.setprofile(None)
+            signal.raise_signal(signal.SIGUSR1)  # the handler runs right here
+
+    before = sorted(os.listdir("/proc/self/fd"))
+    old = signal.signal(signal.SIGUSR1, handler)
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            sys.setprofile(profile)
+            try:
+                with pytest.raises(_Alarm):
+                    ps.socket(ps.AF_INET, ps.SOCK_STREAM, 0)
+            finally:
+                sys.setprofile(None)
+            gc.collect()
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
+    assert sorted(os.listdir("/proc/self/fd")) == before
