@@ -706,6 +706,9 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
             _send_args("send", buffer, flags, 3)  # programming errors first
             return lent
         sock = lent
+    if type(flags) is not int:  # an int subclass's | could drop MSG_NOSIGNAL
+        _args.bytes_like("send", 2, buffer)
+        flags = _args.cint("send", 3, flags)
     try:
         return sock.send(buffer, flags | _MSG_NOSIGNAL)
     except OSError as exc:
@@ -731,6 +734,9 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
         _send_args("sendto", buffer, flags, 4)  # programming errors first
         return target
     sock, address = target
+    if type(flags) is not int:  # an int subclass's | could drop MSG_NOSIGNAL
+        _args.bytes_like("sendto", 2, buffer)
+        flags = _args.cint("sendto", 4, flags)
     try:
         return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)
     except OSError as exc:

@@ -5,7 +5,7 @@ reproduction that broke it.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
@@ -316,3 +316,60 @@ def test_handler_raising_inside_socket_leaves_no_resource_warning() -> None:
         signal.signal(signal.SIGUSR1, old)
     assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []
     assert sorted(os.listdir("/proc/self/fd")) == before
+
+
+# --- send flags: an int subclass's operators cannot drop MSG_NOSIGNAL -------------------
+
+class _OrHuge(int):
+    def __or__(self, other: object) -> int:
+        return 2**100
+
+    __ror__ = __or__
+
+
+class _OrZero(int):
+    def __or__(self, other: object) -> int:
+        return 0
+
+    __ror__ = __or__
+
+
+@pytest.mark.parametrize("kind", [_OrHuge, _OrZero])
+@pytest.mark.parametrize("call", ["send", "sendto"])
+def test_send_flags_int_subclass_is_read_as_its_value(
+        fds: Fds, abstract_name: Callable[[], str], kind: type, call: str) -> None:
+    """Flags are or-ed with MSG_NOSIGNAL: an int subclass whose | lies made
+    send raise OverflowError (or dropped MSG_NOSIGNAL, see below)."""
+    flags: Any = kind(0)
+    if call == "send":
+        a, b = fds.pair(ps.SOCK_DGRAM)
+        assert ps.send(a, b"x", flags) == 1
+    else:
+        where: ps.SockAddrUnix = {"family": ps.AF_UNIX, "path": abstract_name()}
+        b, _ = fds.bound(ps.SOCK_DGRAM, where)
+        a = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)
+        assert ps.sendto(a, b"x", where, flags) == 1
+    assert ps.recv(b, 10, ps.MSG_DONTWAIT) == b"x"
+
+
+def test_no_sigpipe_whatever_int_subclass_the_flags_are() -> None:
+    """SIGPIPE's action reset to the default, the peer closed, flags an int
+    subclass whose | returns 0: EPIPE, and the process lives (exit 141 before)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = (
+        "import os, signal, posixsock as ps\n"
+        "class Z(int):\n"
+        "    def __or__(self, other): return 0\n"
+        "    __ror__ = __or__\n"
+        "a, b = ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0)\n"
+        "os.close(b)\n"
+        "signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n"
+        "print(ps.send(a, b'x', Z(0)).errnum, ps.sendto(a, b'x', {'family': ps.AF_INET,\n"
+        "      'port': 9, 'addr': '127.0.0.1'}, Z(0)).errnum)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, (out.returncode, out.stderr)
+    assert out.stdout.split()[0] == "32"
