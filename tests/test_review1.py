@@ -373,3 +373,16 @@ def test_no_sigpipe_whatever_int_subclass_the_flags_are() -> None:
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, (out.returncode, out.stderr)
     assert out.stdout.split()[0] == "32"
+
+
+def test_str_subclass_unix_path_is_its_own_text(fds: Fds, unix_dir: str) -> None:
+    """A filesystem path with a NUL, as a str subclass whose encode() gives
+    other bytes (here "127.0.0.1", a path in the working directory): EINVAL
+    as for the plain text, and nothing is created anywhere."""
+    fd = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)
+    text = unix_dir + "/a\0b"
+    lie: Any = {"family": ps.AF_UNIX, "path": _liar(text, "x")}
+    plain: Any = {"family": ps.AF_UNIX, "path": text}
+    assert ps.bind(fd, lie) == ps.bind(fd, plain)
+    assert isinstance(ps.bind(fd, plain), ps.Error)
+    assert not os.path.exists("127.0.0.1") and os.listdir(unix_dir) == []
