@@ -47,6 +47,11 @@ def expected(call: str, argn: int, what: str, value: object,
 # whatever the subclass overrides (``__int__``, ``__index__``, comparisons);
 # ``operator.index`` does the same from Python 3.10 on, not on 3.9.
 exact: Callable[[int], int] = int.__index__
+# The same for text: ``str.__str__`` copies a ``str`` subclass's characters
+# into an exact ``str``, so a subclass's ``__eq__``/``__hash__`` (the
+# numeric-address cache is a dict), ``__contains__`` (the NUL checks) or
+# ``encode`` cannot make a check see other text than C is given.
+exact_text: Callable[[str], str] = str.__str__
 
 
 def integer(call: str, argn: int, value: object, field: Optional[str] = None) -> int:

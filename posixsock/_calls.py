@@ -152,6 +152,17 @@ def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Er
     return err
 
 
+class _New(_socket.socket):
+    """A new socket until ``_new_fd`` takes its descriptor out.  A signal
+    handler that raises before that loses the call's result: the object
+    then closes the descriptor quietly (CPython's finalizer would add a
+    ResourceWarning, an error under ``-W error``)."""
+
+    __slots__ = ()
+
+    __del__ = _socket.socket.close
+
+
 def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
     """Take a new descriptor out of a stdlib object, blocking as C made it.
 
@@ -194,7 +205,7 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
     # flag bits as -1 (EINVAL); -65537 is negative like -1 and has the same
     # low 16 bits (AF_PACKET reads the protocol as a 16-bit ethertype).
     try:
-        sock = _socket.socket(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
+        sock = _New(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
     except OSError as exc:
         return from_oserror(None, exc, EINVAL)
     return _new_fd(sock, bool(t & _SOCK_NONBLOCK))
@@ -227,7 +238,7 @@ _EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
-# Text already turned into a C string (exact str only), so a loop resolving
+# Text already turned into a C string (plain str keys), so a loop resolving
 # the same name does not check and encode it each time.  Bounded: at most 256
 # strings of at most 255 characters.
 _c_strings: Dict[str, bytes] = {}
@@ -237,6 +248,7 @@ _c_string_get = _c_strings.get
 def _c_string(text: str) -> Optional[bytes]:
     """``text`` as the C string luaposix passes (UTF-8), or None if C cannot
     hold it (a NUL would end it early; lone surrogates have no UTF-8)."""
+    text = _args.exact_text(text)  # a str subclass's methods could lie
     if "\0" in text:
         return None
     try:
@@ -244,7 +256,7 @@ def _c_string(text: str) -> Optional[bytes]:
     except UnicodeError as exc:
         propagate(exc)  # a handler's own exception is no verdict on the text
         return None
-    if type(text) is str and len(text) <= 255:  # a host name has at most 253
+    if len(text) <= 255:  # a host name has at most 253
         if len(_c_strings) >= 256:
             _c_strings.clear()
         _c_strings[text] = data
@@ -298,7 +310,10 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         if host is None:
             _args.expected("getaddrinfo", 2, "int or str", service)
     elif isinstance(service, int):
-        svc = b"%d" % service
+        try:  # the number's own digits (an int subclass's are read exactly)
+            svc = b"%d" % _args.exact(service)
+        except ValueError:  # beyond sys.get_int_max_str_digits: no port is
+            return resolver_failure(_EAI_SERVICE)
     elif isinstance(service, str):
         svc = _c_string(service)
         if svc is None:
@@ -371,6 +386,9 @@ def _sndtimeo(sock: _Borrowed) -> float:
     return sec + usec / 1e6
 
 
+_POLL_SLICE = 86400.0  # seconds: one poll of _finish_connect's wait
+
+
 def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
     """connect() was interrupted by a signal whose handler returned.
 
@@ -404,7 +422,12 @@ def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
             if deadline is None:
                 ready = poller.poll()  # EINTR: retried by Python (PEP 475)
             else:  # retried with the time that is left
-                ready = poller.poll(max(0.0, (deadline - _monotonic()) * 1000.0))
+                left = deadline - _monotonic()
+                # poll takes at most INT_MAX ms (OverflowError beyond, about
+                # 24.8 days); SO_SNDTIMEO can be far longer: wait in slices
+                ready = poller.poll(max(0.0, min(left, _POLL_SLICE)) * 1000.0)
+                if not ready and left > _POLL_SLICE:
+                    continue
             if not ready:
                 return fail("connect", EINPROGRESS)
             if ready[0][1] & select.POLLNVAL:  # a handler closed the descriptor
@@ -589,8 +612,19 @@ def _release(buffer: mmap.mmap, used: int) -> None:
         buffer.madvise(_MADV_DONTNEED, 0, used)
     if len(_pool) < _POOL:
         _pool.append(buffer)
+        if len(_pool) > _POOL:  # other threads appended between test and append
+            _trim()
     else:
         buffer.close()
+
+
+def _trim() -> None:
+    """Unmap pooled buffers beyond _POOL (slow path of _release)."""
+    while len(_pool) > _POOL:
+        try:
+            _pool.pop().close()
+        except IndexError:  # taken meanwhile by a receive
+            return
 
 
 def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
@@ -605,10 +639,24 @@ def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
         buffer.close()
 
 
+def _scrub(buffer: mmap.mmap, flags: int) -> None:
+    """Before a receive with MSG_TRUNC into a pooled ``buffer``: zero what
+    an earlier receive left in it (at most its first _KEEP bytes, see
+    _release).  On a TCP socket MSG_TRUNC discards the data and the kernel
+    writes nothing, yet returns the count: the bytes returned must be
+    zeros, as from a fresh buffer, never another receive's data."""
+    if flags & _MSG_TRUNC:
+        if _MADV_DONTNEED is not None:  # a private anonymous page reads as zeros again
+            buffer.madvise(_MADV_DONTNEED, 0, _KEEP)
+        else:  # pragma: no cover - every Linux has MADV_DONTNEED
+            buffer[:_KEEP] = bytes(_KEEP)
+
+
 def _recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
               ) -> Tuple[bytes, Any]:
     """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
     n = min(count, _MAX_RW)
+    _scrub(buffer, flags)
     try:
         got, source = sock.recvfrom_into(buffer, n, flags)
     except BaseException as exc:
@@ -736,6 +784,9 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
             _send_args("send", buffer, flags, 3)  # programming errors first
             return lent
         sock = lent
+    if type(flags) is not int:  # an int subclass's | could drop MSG_NOSIGNAL
+        _args.bytes_like("send", 2, buffer)
+        flags = _args.cint("send", 3, flags)
     try:
         return sock.send(buffer, flags | _MSG_NOSIGNAL)
     except OSError as exc:
@@ -774,6 +825,9 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
             _send_args("sendto", buffer, flags, 4)  # programming errors first
             return target
         sock, address = target
+    if type(flags) is not int:  # an int subclass's | could drop MSG_NOSIGNAL
+        _args.bytes_like("sendto", 2, buffer)
+        flags = _args.cint("sendto", 4, flags)
     try:
         # (address is bound: sock is set only where address is)
         return sock.sendto(buffer, flags | _MSG_NOSIGNAL, address)  # pyright: ignore[reportPossiblyUnboundVariable]
@@ -996,6 +1050,7 @@ def if_nametoindex(ifname: str, /) -> Union[int, Error]:
     """
     if not isinstance(ifname, str):
         _args.expected("if_nametoindex", 1, "str", ifname)
+    ifname = _args.exact_text(ifname)  # a str subclass's __contains__ could lie
     if "\0" in ifname:  # C would read a shorter name; no interface has this one
         return fail("if_nametoindex", ENODEV)
     stdlib = getattr(_socket, "if_nametoindex", None)

@@ -23,7 +23,7 @@ from . import _args
 from ._args import Buffer
 from ._calls import (
     _DIRECT, _MAX_RW, _MSG_NOSIGNAL, _address_error, _addressed, _available, _big_buffer,
-    _failed, _release,
+    _failed, _release, _scrub,
 )
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
@@ -158,6 +158,7 @@ def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flag
                  ) -> Tuple[bytes, List[Tuple[int, int, bytes]], int, object]:
     """One ``recvmsg`` of up to ``n`` bytes into ``buffer`` (see
     ``_calls._big_buffer``)."""
+    _scrub(buffer, flags)
     view = memoryview(buffer)[:n]
     try:
         got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
@@ -190,7 +191,16 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         else:
             if n > _DIRECT:  # no mapping: learn what is there first
                 n = _available(sock, n, flags)
-            data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
+            if flags & _MSG_TRUNC:
+                # CPython's recvmsg returns its buffer unwritten where a TCP
+                # socket's MSG_TRUNC discards the data (freed heap memory):
+                # receive into zeros, as recv does.
+                zeros = bytearray(n)
+                got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size,
+                                                                flags | _CLOEXEC)
+                data = bytes(zeros[:got])
+            else:
+                data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
     except OSError as exc:
         return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n

@@ -251,9 +251,11 @@ def _u32(value: int) -> int:
 
 def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
     value = addr.get(name, _MISSING)
+    if type(value) is str:
+        return value
     if not isinstance(value, str):
         _args.expected(call, argn, "str", value, name)
-    return value
+    return _args.exact_text(value)  # the text C reads, not the subclass's methods
 
 
 def pton(family: int, text: str) -> Optional[bytes]:
@@ -399,6 +401,10 @@ def native(call: str, argn: int, addr: object) -> Parsed:
                 return parse(call, argn, addr)
     if not isinstance(addr, dict):
         _args.expected(call, argn, "dict", addr)
+    # A dict subclass is read as the dict it holds (dict.copy reads the
+    # table, not the subclass's methods): its __len__ or get cannot answer
+    # differently from one look to the next, or raise OverflowError.
+    addr = dict.copy(addr)
     family = _args.integer(call, argn, addr.get("family", _MISSING), "family")
     parse = _PARSERS.get(family)
     if parse is None:

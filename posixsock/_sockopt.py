@@ -107,8 +107,8 @@ def _enc_ifname(v1: object, v2: object) -> Encoded:
     # luaposix truncated it first with strncpy.
     if not isinstance(v1, str):
         _args.expected("setsockopt", 4, "str", v1)
-    try:
-        return os.fsencode(v1)
+    try:  # the text itself: a str subclass's encode() could return anything
+        return os.fsencode(_args.exact_text(v1))
     except UnicodeError:  # lone surrogates: no interface has such a name
         return ENODEV
 
@@ -124,7 +124,7 @@ def _address(family: int, value: object, argn: int) -> Optional[bytes]:
     (None: not an address of ``family``)."""
     if not isinstance(value, str):
         _args.expected("setsockopt", argn, "str", value)
-    return pton(family, value)
+    return pton(family, _args.exact_text(value))
 
 
 def _enc_mreq6(v1: object, v2: object) -> Encoded:
