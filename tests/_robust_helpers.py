@@ -6,8 +6,11 @@ import fcntl
 import os
 import resource
 import select
+import signal
 import socket as stdlib
-from typing import Callable, Dict, Iterator, List, Tuple, TypeVar, Union
+import threading
+from types import FrameType
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 import posixsock as ps
 
@@ -425,3 +428,18 @@ def run_every_call(k: Kit) -> int:
         assert matches(got, want), f"{label}: got {got}, expected {want}"
         k.check(label)
     return len(calls)
+
+
+# --- signals --------------------------------------------------------------------
+
+Handler = Callable[[int, Optional[FrameType]], None]
+
+
+def helper(target: Callable[[], None]) -> threading.Thread:
+    """A thread that never receives SIGALRM (so it goes to the main thread)."""
+    def run() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        target()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread

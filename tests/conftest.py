@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import tempfile
+from types import FrameType
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import pytest
@@ -134,3 +136,17 @@ def file_fd() -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)
+
+
+@pytest.fixture
+def alarm() -> Iterator[Callable[[Callable[[int, Optional[FrameType]], None]], None]]:
+    """Install a SIGALRM handler for one test; the timer is stopped and the
+    old handler restored afterwards."""
+    saved = signal.getsignal(signal.SIGALRM)
+
+    def install(handler: Callable[[int, Optional[FrameType]], None]) -> None:
+        signal.signal(signal.SIGALRM, handler)
+
+    yield install
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, saved)

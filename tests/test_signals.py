@@ -22,7 +22,7 @@ import pytest
 
 import posixsock as ps
 from _robust_helpers import (
-    close_all, flags, identity, ok, set_flags, tcp_listener, tcp_pair, timeouts,
+    close_all, flags, helper, identity, ok, set_flags, tcp_listener, tcp_pair, timeouts,
 )
 
 # --- blocking operations, each with what unblocks it ---------------------------
@@ -111,28 +111,6 @@ class Op:
 
 
 OPS = ["recv", "recv tcp", "recvfrom", "recv huge", "accept", "send"]
-
-
-@pytest.fixture
-def alarm() -> Iterator[Callable[[Callable[[int, Optional[FrameType]], None]], None]]:
-    saved = signal.getsignal(signal.SIGALRM)
-
-    def install(handler: Callable[[int, Optional[FrameType]], None]) -> None:
-        signal.signal(signal.SIGALRM, handler)
-
-    yield install
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, saved)
-
-
-def helper(target: Callable[[], None]) -> threading.Thread:
-    """A thread that never receives SIGALRM (so it goes to the main thread)."""
-    def run() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        target()
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 @pytest.mark.parametrize("name", OPS)

@@ -25,43 +25,17 @@ import sys
 import threading
 import types
 from types import FrameType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
 import posixsock as ps
 import posixsock._sockaddr as sockaddr_module
+from _robust_helpers import Handler, helper
 from conftest import Fds
-
-Handler = Callable[[int, Optional[FrameType]], None]
-
 
 class Boom(Exception):
     """Raised by a handler when the call under test is still blocked."""
-
-
-@pytest.fixture
-def alarm() -> Iterator[Callable[[Handler], None]]:
-    """Install a SIGALRM handler for one test; the timer is stopped and the
-    old handler restored afterwards."""
-    saved = signal.getsignal(signal.SIGALRM)
-
-    def install(handler: Handler) -> None:
-        signal.signal(signal.SIGALRM, handler)
-
-    yield install
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, saved)
-
-
-def helper(target: Callable[[], None]) -> threading.Thread:
-    """A thread that never receives SIGALRM (so it goes to the main thread)."""
-    def run() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        target()
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def first_returns_then_boom(hits: List[int]) -> Handler:

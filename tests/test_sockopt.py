@@ -1,7 +1,6 @@
 """setsockopt / getsockopt: value shapes per option, value-count errors."""
 from __future__ import annotations
 
-import os
 import re
 from typing import Tuple
 
