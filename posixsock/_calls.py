@@ -8,12 +8,9 @@ wording of argument errors to the slow path.
 from __future__ import annotations
 
 import _socket
-import fcntl
-import mmap
 import os
 import select
 import struct
-import termios
 from errno import EAGAIN, EINPROGRESS, ENOTCONN
 from time import monotonic as _monotonic
 from typing import Any, Dict, List, Optional, Tuple, Union, overload
@@ -25,6 +22,7 @@ from ._errors import (
     Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
+from ._recvbuf import DIRECT, available, big_buffer, recv_big
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
     sockaddr,
@@ -47,34 +45,14 @@ _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
 _SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
-_SOCK_STREAM: int = _socket.SOCK_STREAM
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
-_MSG_PEEK: int = _socket.MSG_PEEK
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # Added to every send: a broken pipe is an EPIPE triple even where SIGPIPE's
 # action is the default (which would kill the process).  Python ignores
 # SIGPIPE at start-up; this keeps the promise if a program restores it.
 _MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
 _INT_MAX = _args.INT_MAX
-# recv/recvfrom hand counts up to this straight to the stdlib, which
-# allocates ``count`` bytes and shrinks them to what arrived.  Larger counts
-# receive into a big anonymous mapping (see _big_buffer), so memory follows
-# the data, not ``count``.
-_DIRECT = 256 * 1024
-# Linux caps every read at MAX_RW_COUNT (INT_MAX rounded down to a page),
-# whatever the count, MSG_WAITALL included: no receive returns more, so no
-# buffer needs more.
-_MAX_RW = (2**31 - 1) & ~(mmap.PAGESIZE - 1)
-_MAP_FLAGS: int = mmap.MAP_PRIVATE | getattr(mmap, "MAP_NORESERVE", 0)
-_MADV_DONTNEED: Optional[int] = getattr(mmap, "MADV_DONTNEED", None)
-# Big buffers kept for the next large receive (mapping one costs far more
-# than the receive), each with at most _KEEP resident bytes.
-_pool: List[mmap.mmap] = []
-_POOL = 4
-_KEEP = 64 * 1024
-
-_INT = struct.Struct("@i")
 _TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
 _plain = plain
 _plain_get = plain.get
@@ -553,121 +531,6 @@ def _count(call: str, count: object) -> int:
     return n
 
 
-def _available(sock: _Borrowed, count: int, flags: int) -> int:
-    """How many bytes a receive of ``count`` (> _DIRECT) can return, for
-    a system that refuses _big_buffer's mapping (RLIMIT_AS, strict
-    overcommit).  Another reader can take the datagram between this peek
-    and the receive; only _big_buffer avoids that.
-
-    Waits, like the receive itself, for something to arrive, and peeks so
-    that nothing is consumed.  A stream: a 1-byte peek (nothing: end of
-    stream), then FIONREAD.  A datagram: its length from MSG_PEEK|MSG_TRUNC
-    into a small buffer; where the kernel does not report the full length
-    (a peek that exactly fills the buffer), peek again into a larger one.
-    Memory stays within a small multiple of the data.  Raises ``OSError``
-    as the receive would.
-    """
-    if sock.getsockopt(_SOL_SOCKET, _socket.SO_TYPE) == _SOCK_STREAM:
-        if not sock.recv(1, flags | _MSG_PEEK):
-            return 0
-        queued: int = _INT.unpack(fcntl.ioctl(sock.fileno(), termios.FIONREAD, bytes(4)))[0]
-        return min(count, max(queued, 1))
-    size = 1
-    while True:
-        seen: int = sock.recv_into(bytearray(size), size, flags | _MSG_PEEK | _MSG_TRUNC)
-        if seen != size or size >= count:
-            return min(count, seen)
-        size = min(count, max(65536, size * 4))
-
-
-def _big_buffer() -> Optional[mmap.mmap]:
-    """A buffer of _MAX_RW bytes for a receive with a large count (None:
-    the system refused the mapping).
-
-    An anonymous private mapping is only address space until written: the
-    kernel commits a page when the receive first writes it, so what is
-    resident follows what arrived, for any count, while the receive itself
-    is the one system call C makes with its ``count`` -- a datagram that
-    fits arrives whole whoever else reads the socket, and MSG_WAITALL
-    waits for all of it.
-    """
-    try:
-        return _pool.pop()
-    except IndexError:
-        pass
-    try:
-        return mmap.mmap(-1, _MAX_RW, flags=_MAP_FLAGS)
-    except (OSError, ValueError, OverflowError):  # address space limits
-        return None
-
-
-def _release(buffer: mmap.mmap, used: int) -> None:
-    """Give ``buffer`` back after a receive wrote its first ``used`` bytes:
-    pages beyond _KEEP go back to the system (MADV_DONTNEED), so nothing
-    stays resident for data already returned."""
-    if used > _KEEP:
-        if _MADV_DONTNEED is None:
-            buffer.close()
-            return
-        buffer.madvise(_MADV_DONTNEED, 0, used)
-    if len(_pool) < _POOL:
-        _pool.append(buffer)
-        if len(_pool) > _POOL:  # other threads appended between test and append
-            _trim()
-    else:
-        buffer.close()
-
-
-def _trim() -> None:
-    """Unmap pooled buffers beyond _POOL (slow path of _release)."""
-    while len(_pool) > _POOL:
-        try:
-            _pool.pop().close()
-        except IndexError:  # taken meanwhile by a receive
-            return
-
-
-def _failed(buffer: mmap.mmap, exc: BaseException) -> None:
-    """Dispose of ``buffer`` after its receive raised ``exc``.  A failed
-    system call wrote nothing, so the buffer goes back to the pool (a
-    non-blocking loop meeting EAGAIN maps nothing); after anything else --
-    a signal handler's exception may follow a receive that succeeded --
-    it is unmapped."""
-    if isinstance(exc, OSError) and not raised_by_handler(exc):  # the C method's own
-        _release(buffer, 0)
-    else:
-        buffer.close()
-
-
-def _scrub(buffer: mmap.mmap, flags: int) -> None:
-    """Before a receive with MSG_TRUNC into a pooled ``buffer``: zero what
-    an earlier receive left in it (at most its first _KEEP bytes, see
-    _release).  On a TCP socket MSG_TRUNC discards the data and the kernel
-    writes nothing, yet returns the count: the bytes returned must be
-    zeros, as from a fresh buffer, never another receive's data."""
-    if flags & _MSG_TRUNC:
-        if _MADV_DONTNEED is not None:  # a private anonymous page reads as zeros again
-            buffer.madvise(_MADV_DONTNEED, 0, _KEEP)
-        else:  # pragma: no cover - every Linux has MADV_DONTNEED
-            buffer[:_KEEP] = bytes(_KEEP)
-
-
-def _recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
-              ) -> Tuple[bytes, Any]:
-    """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
-    n = min(count, _MAX_RW)
-    _scrub(buffer, flags)
-    try:
-        got, source = sock.recvfrom_into(buffer, n, flags)
-    except BaseException as exc:
-        _failed(buffer, exc)
-        raise
-    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
-    data = buffer[:used]
-    _release(buffer, used)
-    return data, source
-
-
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
     """A receive the fast path does not take: checks the arguments,
     receives a large ``count`` into a lazily committed buffer, and keeps
@@ -681,11 +544,11 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     """
     n = _count(call, count)
     f = _args.cint(call, 3, flags)
-    if n > _DIRECT:
-        big = _big_buffer()
+    if n > DIRECT:
+        big = big_buffer()
         if big is not None:
-            return _recv_big(sock, big, n, f)
-        n = _available(sock, n, f)  # no mapping: learn the size first
+            return recv_big(sock, big, n, f)
+        n = available(sock, n, f)  # no mapping: learn the size first
     if not f & _MSG_TRUNC:
         return sock.recvfrom(n, f)
     buffer = bytearray(n)
@@ -722,7 +585,7 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     try:
         # count 0 takes the slow path too: CPython's recv() returns b"" for it
         # without a system call, while C's recv consumes a datagram.
-        if type(count) is not int or not 0 < count <= _DIRECT or type(flags) is not int or flags:
+        if type(count) is not int or not 0 < count <= DIRECT or type(flags) is not int or flags:
             return _recv_slow("recv", sock, count, flags)[0]
         data: bytes = sock.recv(count)
     except OSError as exc:
@@ -747,7 +610,7 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
             return lent
         sock = lent
     try:
-        if type(count) is not int or not 0 <= count <= _DIRECT or type(flags) is not int or flags:
+        if type(count) is not int or not 0 <= count <= DIRECT or type(flags) is not int or flags:
             data, source = _recv_slow("recvfrom", sock, count, flags)
         else:
             data, source = sock.recvfrom(count)

@@ -21,10 +21,8 @@ from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
-from ._calls import (
-    _DIRECT, _MAX_RW, _MSG_NOSIGNAL, _address_error, _addressed, _available, _big_buffer,
-    _failed, _release, _scrub,
-)
+from ._calls import _MSG_NOSIGNAL, _address_error, _addressed
+from ._recvbuf import DIRECT, MAX_RW, available, big_buffer, failed, release, scrub
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
@@ -157,19 +155,19 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
 def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flags: int
                  ) -> Tuple[bytes, List[Tuple[int, int, bytes]], int, object]:
     """One ``recvmsg`` of up to ``n`` bytes into ``buffer`` (see
-    ``_calls._big_buffer``)."""
-    _scrub(buffer, flags)
+    ``_recvbuf.big_buffer``)."""
+    scrub(buffer, flags)
     view = memoryview(buffer)[:n]
     try:
         got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
     except BaseException as exc:
         view.release()
-        _failed(buffer, exc)
+        failed(buffer, exc)
         raise
     view.release()
     used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
     data = buffer[:used]
-    _release(buffer, used)
+    release(buffer, used)
     return data, anc, msg_flags, source
 
 
@@ -184,13 +182,13 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         return sock
     anc_size = min(ancillary_size, _ANC_MAX)
     try:
-        buffer = _big_buffer() if n > _DIRECT else None
+        buffer = big_buffer() if n > DIRECT else None
         if buffer is not None:  # memory follows the data, as for recv
-            data, anc, msg_flags, source = _recvmsg_big(sock, buffer, min(n, _MAX_RW), anc_size,
+            data, anc, msg_flags, source = _recvmsg_big(sock, buffer, min(n, MAX_RW), anc_size,
                                                         flags | _CLOEXEC)
         else:
-            if n > _DIRECT:  # no mapping: learn what is there first
-                n = _available(sock, n, flags)
+            if n > DIRECT:  # no mapping: learn what is there first
+                n = available(sock, n, flags)
             if flags & _MSG_TRUNC:
                 # CPython's recvmsg returns its buffer unwritten where a TCP
                 # socket's MSG_TRUNC discards the data (freed heap memory):

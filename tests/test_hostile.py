@@ -189,11 +189,11 @@ def test_large_counts_work_where_the_mapping_is_refused() -> None:
     code = r"""
 import mmap, resource
 import posixsock as ps
-from posixsock import _calls
+from posixsock import _recvbuf
 
 size = [int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize:")][0]
 resource.setrlimit(resource.RLIMIT_AS, (size + (512 << 20), resource.RLIM_INFINITY))
-assert _calls._big_buffer() is None
+assert _recvbuf.big_buffer() is None
 a, b = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_DGRAM, 0))
 for count in (2**18 + 1, 2**40):
     assert ps.send(a, b"d" * 5000) == 5000 and ps.send(a, b"next") == 4

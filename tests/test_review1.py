@@ -234,15 +234,15 @@ def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
     import sys
     import threading
     from types import FrameType
-    from posixsock import _calls
-    source, first = inspect.getsourcelines(_calls._release)
+    from posixsock import _recvbuf
+    source, first = inspect.getsourcelines(_recvbuf.release)
     append_line = first + next(i for i, text in enumerate(source) if "_pool.append(buffer)" in text)
     paused, resume = threading.Event(), threading.Event()
     a1, b1 = fds.pair(ps.SOCK_DGRAM)
     got: List[object] = []
 
     def tracer(frame: FrameType, event: str, arg: object) -> Any:
-        if frame.f_code is not _calls._release.__code__:
+        if frame.f_code is not _recvbuf.release.__code__:
             return None
         frame.f_trace_opcodes = True
 
@@ -266,13 +266,13 @@ def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
     try:
         assert paused.wait(10)
         # meanwhile the receives of other threads give their buffers back
-        while len(_calls._pool) < _calls._POOL:
-            _calls._release(mmap.mmap(-1, _calls._MAX_RW, flags=_calls._MAP_FLAGS), 0)
+        while len(_recvbuf._pool) < _recvbuf._POOL:
+            _recvbuf.release(mmap.mmap(-1, _recvbuf.MAX_RW, flags=_recvbuf._MAP_FLAGS), 0)
     finally:
         resume.set()
         thread.join()
     assert got == [b"one"]
-    assert len(_calls._pool) <= _calls._POOL
+    assert len(_recvbuf._pool) <= _recvbuf._POOL
 
 
 # --- a handler that raises inside socket() -------------------------------------------
