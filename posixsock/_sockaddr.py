@@ -116,8 +116,9 @@ class SockAddrPacket(TypedDict):
 
 @final
 class SockAddrUnspec(TypedDict):
-    """No address, ``{"family": AF_UNSPEC}``: what ``recvfrom`` gives when the
-    kernel reports no source (stream sockets, unnamed AF_UNIX senders)."""
+    """No address, ``{"family": AF_UNSPEC}``: what ``recvfrom``, ``recvmsg``
+    and ``recv_fds`` give when the kernel reports no source (stream sockets,
+    unnamed AF_UNIX senders)."""
 
     family: _Unspec
 
