@@ -1,6 +1,8 @@
-"""Adversarial review after issues 8-10: combinations a hostile user can
-build from the promises of README "Guarantees", each pinned by the
-reproduction that broke it.
+"""Combinations a hostile user can build against README "Guarantees":
+subclasses of str, dict and int that lie, MSG_TRUNC on TCP with pooled
+buffers, threads releasing buffers together, huge SO_SNDTIMEO, handlers
+raising inside socket(), lying send flags -- each pinned by the
+reproduction that once broke it.
 """
 from __future__ import annotations
 
