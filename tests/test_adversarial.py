@@ -228,7 +228,7 @@ def test_getaddrinfo_service_beyond_int_str_digits_is_eai_service() -> None:
 
 def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
     """Two threads give a buffer back at once: one is scheduled away between
-    the pool's size test and its append (paused there by an opcode trace),
+    the pool's size test and its append (paused there by a line trace),
     the other fills the pool meanwhile.  The pool keeps at most 4 buffers
     (README: at most 4 x 64 KiB resident between calls)."""
     import inspect
@@ -246,10 +246,10 @@ def test_pool_stays_bounded_when_threads_release_together(fds: Fds) -> None:
     def tracer(frame: FrameType, event: str, arg: object) -> Any:
         if frame.f_code is not _recvbuf.release.__code__:
             return None
-        frame.f_trace_opcodes = True
 
         def local(frame: FrameType, event: str, arg: object) -> Any:
-            if event == "opcode" and frame.f_lineno == append_line and not paused.is_set():
+            # "line": about to run the append, the size test done
+            if event == "line" and frame.f_lineno == append_line and not paused.is_set():
                 paused.set()
                 resume.wait(10)
             return local
