@@ -749,19 +749,15 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     # that is no int or out of C int range (TypeError, OverflowError); the
     # checked path below then says which argument.  ``name`` and ``value1``
     # must be exact ints here: they choose the option's codec.  An fd not
-    # lent yet (KeyError) is lent by the checked path.
+    # lent yet (KeyError from the lookup) is lent by the checked path.
     if (type(fd) is int and value2 is None and type(value1) is int and type(name) is int
             and name not in CODEC_NAMES):
         try:
-            sock = _plain[fd]
-        except KeyError:
-            return _setsockopt(fd, level, name, value1, value2)
-        try:
-            sock.setsockopt(level, name, value1)
+            _plain[fd].setsockopt(level, name, value1)
             return 0
         except OSError as exc:
             return from_oserror("setsockopt", exc, EINVAL)
-        except (OverflowError, TypeError) as exc:
+        except (KeyError, OverflowError, TypeError) as exc:
             if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
                 raise
     return _setsockopt(fd, level, name, value1, value2)
@@ -822,18 +818,14 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     # Fast path: an int option.  A level that is no C int makes CPython
     # raise, and the checked path words the error; ``name`` must be an exact
     # int here, as it chooses the option's codec.  An fd not lent yet
-    # (KeyError) is lent by the checked path.
+    # (KeyError from the lookup) is lent by the checked path.
     if type(fd) is int and type(name) is int and name not in CODEC_NAMES:
         try:
-            sock = _plain[fd]
-        except KeyError:
-            return _getsockopt(fd, level, name)
-        try:
-            value: int = sock.getsockopt(level, name)
+            value: int = _plain[fd].getsockopt(level, name)
             return value
         except OSError as exc:
             return from_oserror("getsockopt", exc, EINVAL)
-        except (OverflowError, TypeError) as exc:
+        except (KeyError, OverflowError, TypeError) as exc:
             if raised_by_handler(exc):  # a signal handler's own, not CPython's refusal
                 raise
     return _getsockopt(fd, level, name)

@@ -414,3 +414,45 @@ def test_raising_handler_after_recvfrom_returned_drops_the_bytes(
             stdsock.close()
     gone = ps.recv(one, 100, stdlib.MSG_DONTWAIT)
     assert isinstance(gone, ps.Error) and gone.errnum == E.EAGAIN, gone
+
+
+class _Raising:
+    """Stands for a lent socket whose first option call ran the SIGALRM
+    handler; later calls succeed (as a retry by the checked path would)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def setsockopt(self, *args: object) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            _via_handler()
+
+    def getsockopt(self, *args: object) -> int:
+        self.setsockopt()
+        return 0
+
+
+@pytest.mark.parametrize("exc", [KeyError, TypeError, OverflowError])
+@pytest.mark.parametrize("call", ["setsockopt", "getsockopt"])
+def test_handler_exception_propagates_from_sockopt_fast_paths(
+        call: str, exc: type, fds: Fds, monkeypatch: pytest.MonkeyPatch,
+        alarm: Callable[[Handler], None]) -> None:
+    """The int-option fast paths catch KeyError (an fd not lent yet),
+    TypeError and OverflowError (CPython refusing a level) to take the
+    checked path; the same exception from a signal handler is the caller's."""
+    from posixsock import _calls
+    fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_KEEPALIVE) == 0  # lent: fast path from now
+    monkeypatch.setitem(_calls._plain, fd, _Raising())
+
+    def handler(signum: int, frame: Optional[FrameType]) -> None:
+        raise exc("from the handler")
+
+    alarm(handler)
+    with pytest.raises(exc, match="from the handler"):
+        if call == "setsockopt":
+            result: object = ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_KEEPALIVE, 1)
+        else:
+            result = ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_KEEPALIVE)
+        pytest.fail(f"the handler's {exc.__name__} did not propagate; got {result!r}")
