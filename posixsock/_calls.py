@@ -440,7 +440,8 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
         resolution)
     :returns: ``0``, or ``Error(None, "connect: <strerror>", errnum)``; an
         address C could not be given is ``Error(None, "not a valid IPv4 or
-        IPv6 address argument: Invalid argument", EINVAL)``
+        IPv6 address argument: Invalid argument", EINVAL)`` (ENAMETOOLONG as
+        for ``bind``)
 
     Interrupted by a signal whose handler returns, a blocking connect goes
     on and returns ``0`` only once the socket is connected: a TCP

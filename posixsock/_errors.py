@@ -61,6 +61,8 @@ def check(result: Union[_T, Error], /) -> _T:  # pyright: ignore[reportInconsist
     """Return the success value of a posixsock call, or raise its error as
     the stdlib's socket calls would.
 
+    :param result: what a posixsock call returned
+
     An ``Error`` triple becomes the exception Python programs already catch:
 
     * a resolver failure (``getaddrinfo``/``getnameinfo``: a negative

@@ -133,7 +133,8 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         sockets), or None
     :returns: the number of bytes sent, or
         ``Error(None, "sendmsg: <strerror>", errnum)``; a destination C could
-        not express gives EINVAL (ENAMETOOLONG, ENODEV as for ``sendto``)
+        not express gives EINVAL (ENAMETOOLONG, ENODEV as for ``sendto``); a
+        closed peer is EPIPE, never SIGPIPE (MSG_NOSIGNAL is always added)
     """
     if not isinstance(fd, int):
         _args.expected("sendmsg", 1, "int", fd)
@@ -251,7 +252,8 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
     :param fds: the descriptors to pass (each a C ``int``; the kernel
         checks them: EBADF)
     :returns: the number of bytes sent, or
-        ``Error(None, "send_fds: <strerror>", errnum)``
+        ``Error(None, "send_fds: <strerror>", errnum)``; a closed peer is
+        EPIPE, never SIGPIPE
     """
     if not isinstance(fd, int):
         _args.expected("send_fds", 1, "int", fd)
@@ -322,7 +324,9 @@ def CMSG_LEN(length: int, /) -> int:
     """``CMSG_LEN(3)``: the ``cmsg_len`` of an item with ``length`` data bytes.
 
     :param length: number of data bytes (not negative)
-    :returns: header plus data, without trailing padding
+    :returns: header plus data, without trailing padding.  No system call,
+        so no error triple: a non-``int`` raises ``TypeError``, a negative
+        or too large ``length`` ``ValueError``
     """
     return _cmsg_size("CMSG_LEN", length)
 
@@ -332,6 +336,7 @@ def CMSG_SPACE(length: int, /) -> int:
     data bytes takes, padding included (add these up for ``recvmsg``).
 
     :param length: number of data bytes (not negative)
-    :returns: the padded size
+    :returns: the padded size (``TypeError``/``ValueError`` as for
+        ``CMSG_LEN``)
     """
     return _cmsg_size("CMSG_SPACE", length)
