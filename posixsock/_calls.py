@@ -22,7 +22,7 @@ from ._errors import (
     Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
-from ._recvbuf import DIRECT, available, big_buffer, recv_big
+from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
     sockaddr,
@@ -544,10 +544,11 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     """
     n = _count(call, count)
     f = _args.cint(call, 3, flags)
-    if n > DIRECT:
-        big = big_buffer()
+    if n > DIRECT:  # (0: the whole view)
+        big = receive_big(lambda view: sock.recvfrom_into(view, 0, f), n, f)
         if big is not None:
-            return recv_big(sock, big, n, f)
+            data, (_, source) = big
+            return data, source
         n = available(sock, n, f)  # no mapping: learn the size first
     if not f & _MSG_TRUNC:
         return sock.recvfrom(n, f)

@@ -15,14 +15,13 @@ itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
 from __future__ import annotations
 
 import _socket
-import mmap
 from array import array
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
 from ._calls import _MSG_NOSIGNAL, _address_error, _addressed
-from ._recvbuf import DIRECT, MAX_RW, available, big_buffer, failed, release, scrub
+from ._recvbuf import DIRECT, available, receive_big
 from ._errors import Error, from_oserror
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
@@ -152,25 +151,6 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         return _address_error("sendmsg", sock, exc, ENOBUFS)
 
 
-def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flags: int
-                 ) -> Tuple[bytes, List[Tuple[int, int, bytes]], int, object]:
-    """One ``recvmsg`` of up to ``n`` bytes into ``buffer`` (see
-    ``_recvbuf.big_buffer``)."""
-    scrub(buffer, flags)
-    view = memoryview(buffer)[:n]
-    try:
-        got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
-    except BaseException as exc:
-        view.release()
-        failed(buffer, exc)
-        raise
-    view.release()
-    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
-    data = buffer[:used]
-    release(buffer, used)
-    return data, anc, msg_flags, source
-
-
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
              ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
@@ -182,23 +162,23 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         return sock
     anc_size = min(ancillary_size, _ANC_MAX)
     try:
-        buffer = big_buffer() if n > DIRECT else None
-        if buffer is not None:  # memory follows the data, as for recv
-            data, anc, msg_flags, source = _recvmsg_big(sock, buffer, min(n, MAX_RW), anc_size,
-                                                        flags | _CLOEXEC)
-        else:
-            if n > DIRECT:  # no mapping: learn what is there first
+        big = None
+        if n > DIRECT:  # memory follows the data, as for recv
+            big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, flags | _CLOEXEC),
+                              n, flags)
+            if big is None:  # no mapping: learn what is there first
                 n = available(sock, n, flags)
-            if flags & _MSG_TRUNC:
-                # CPython's recvmsg returns its buffer unwritten where a TCP
-                # socket's MSG_TRUNC discards the data (freed heap memory):
-                # receive into zeros, as recv does.
-                zeros = bytearray(n)
-                got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size,
-                                                                flags | _CLOEXEC)
-                data = bytes(zeros[:got])
-            else:
-                data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
+        if big is not None:
+            data, (_, anc, msg_flags, source) = big
+        elif flags & _MSG_TRUNC:
+            # CPython's recvmsg returns its buffer unwritten where a TCP
+            # socket's MSG_TRUNC discards the data (freed heap memory):
+            # receive into zeros, as recv does.
+            zeros = bytearray(n)
+            got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, flags | _CLOEXEC)
+            data = bytes(zeros[:got])
+        else:
+            data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
     except OSError as exc:
         return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
