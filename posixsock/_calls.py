@@ -11,7 +11,7 @@ import _socket
 import os
 import select
 import struct
-from errno import EAGAIN, EINPROGRESS, ENOTCONN
+from errno import EAGAIN, EBADF, EINPROGRESS, EINTR, EINVAL, ENODEV, ENOTCONN, ENOTTY
 from time import monotonic as _monotonic
 from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
@@ -36,11 +36,6 @@ __all__ = [
     "getsockopt", "getsockname", "getpeername", "if_nametoindex",
 ]
 
-EINTR = 4
-EBADF = 9
-ENODEV = 19
-EINVAL = 22
-ENOTTY = 25
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
@@ -52,9 +47,8 @@ _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # action is the default (which would kill the process).  Python ignores
 # SIGPIPE at start-up; this keeps the promise if a program restores it.
 _MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
-_INT_MAX = _args.INT_MAX
 _TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
-_plain = plain
+# plain.get, bound once: calling it is cheaper than plain.get(fd) each time
 _plain_get = plain.get
 _inet4_get = by_family.setdefault(_AF_INET, {}).get
 
@@ -251,7 +245,7 @@ def _hints(hints: object) -> List[int]:
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):
         value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
-        if not _args.INT_MIN <= value <= _INT_MAX:
+        if not _args.INT_MIN <= value <= _args.INT_MAX:
             _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
                       ValueError)
         values[i] = value
@@ -500,7 +494,7 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     # CPython raises a negative backlog to 0; the kernel reads it as unsigned
     # and caps it at somaxconn, exactly as it caps INT_MAX.
     try:
-        sock.listen(_INT_MAX if n < 0 else n)
+        sock.listen(_args.INT_MAX if n < 0 else n)
     except OSError as exc:
         return from_oserror("listen", exc, EBADF)
     return 0
@@ -754,7 +748,7 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     if (type(fd) is int and value2 is None and type(value1) is int and type(name) is int
             and name not in CODEC_NAMES):
         try:
-            _plain[fd].setsockopt(level, name, value1)
+            plain[fd].setsockopt(level, name, value1)
             return 0
         except OSError as exc:
             return from_oserror("setsockopt", exc, EINVAL)
@@ -822,7 +816,7 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     # (KeyError from the lookup) is lent by the checked path.
     if type(fd) is int and type(name) is int and name not in CODEC_NAMES:
         try:
-            value: int = _plain[fd].getsockopt(level, name)
+            value: int = plain[fd].getsockopt(level, name)
             return value
         except OSError as exc:
             return from_oserror("getsockopt", exc, EINVAL)

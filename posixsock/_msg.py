@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import _socket
 from array import array
+from errno import EBADF, ENOBUFS
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
@@ -28,8 +29,6 @@ from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
 __all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
 
-EBADF = 9
-ENOBUFS = 105
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SCM_RIGHTS: int = getattr(_socket, "SCM_RIGHTS", 1)
 _CLOEXEC: int = getattr(_socket, "MSG_CMSG_CLOEXEC", 0)

@@ -15,6 +15,7 @@ errno for text that is not an address, and ``ValueError`` for a NUL;
 from __future__ import annotations
 
 import _socket
+from errno import EAFNOSUPPORT, EINVAL, ENXIO
 from typing import List, Tuple, TypedDict, Union
 
 from . import _args
@@ -24,9 +25,6 @@ from ._sockaddr import SockAddrArg, native
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
            "inet_pton", "inet_ntop"]
 
-ENXIO = 6
-EINVAL = 22
-EAFNOSUPPORT = 97
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
 _U32 = 2**32 - 1

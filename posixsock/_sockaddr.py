@@ -19,6 +19,7 @@ from __future__ import annotations
 import _socket
 import os
 import sys
+from errno import EINVAL, ENAMETOOLONG, ENODEV
 from typing import (
     Any, Callable, Dict, FrozenSet, Literal, Mapping, Optional, Tuple, TypedDict, Union, final,
 )
@@ -206,9 +207,6 @@ class AddrInfoHints(TypedDict, total=False):
     flags: int
 
 
-EINVAL = 22
-ENODEV = 19
-ENAMETOOLONG = 36
 _U32 = 2**32 - 1
 _SUN_PATH = 108  # sizeof(((struct sockaddr_un *)0)->sun_path) on Linux
 _FLOWINFO_MAX = 0xFFFFF  # CPython's getsockaddrarg refuses more (OverflowError)

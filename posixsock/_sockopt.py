@@ -10,6 +10,7 @@ from __future__ import annotations
 import _socket
 import os
 import struct
+from errno import EINVAL, ENODEV
 from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
@@ -47,8 +48,6 @@ class PeerCred(TypedDict):
 OptValue = Union[int, Timeval, Linger, str, PeerCred]
 Encoded = Union[bytes, int]  # the bytes to pass, or an errno to report
 
-ENODEV = 19
-EINVAL = 22
 _U32 = 2**32 - 1
 _IFNAMSIZ = 16
 _LONG_MIN, _LONG_MAX = -(2 ** (8 * struct.calcsize("@l") - 1)), 2 ** (8 * struct.calcsize("@l") - 1) - 1

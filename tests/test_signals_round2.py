@@ -444,7 +444,7 @@ def test_handler_exception_propagates_from_sockopt_fast_paths(
     from posixsock import _calls
     fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
     assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_KEEPALIVE) == 0  # lent: fast path from now
-    monkeypatch.setitem(_calls._plain, fd, _Raising())
+    monkeypatch.setitem(_calls.plain, fd, _Raising())
 
     def handler(signum: int, frame: Optional[FrameType]) -> None:
         raise exc("from the handler")
