@@ -19,7 +19,7 @@ from . import _args
 from ._args import Buffer
 from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
 from ._errors import (
-    Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
+    Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._recvbuf import DIRECT, available, receive_big
@@ -206,7 +206,6 @@ def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, 
 _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
 _EAI_NONAME: int = _socket.EAI_NONAME
 _EAI_SERVICE: int = _socket.EAI_SERVICE
-_EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
@@ -313,10 +312,7 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     try:  # (no *args: CPython calls those more slowly)
         found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
-        propagate(exc)  # a handler's exception, raised while the resolver waited
-        if isinstance(exc, _socket.gaierror):
-            return resolver_error(exc.args[0], exc.args[1])
-        return resolver_error(_EAI_SYSTEM, "System error")
+        return from_resolver(exc)
     except (TypeError, OverflowError) as exc:
         if hints is not None and not raised_by_handler(exc):
             _hints(hints)  # a hint CPython refused: raises, naming the field
