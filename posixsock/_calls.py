@@ -283,7 +283,8 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     elif isinstance(service, int):
         try:  # the number's own digits (an int subclass's are read exactly)
             svc = b"%d" % _args.exact(service)
-        except ValueError:  # beyond sys.get_int_max_str_digits: no port is
+        except ValueError as exc:  # beyond sys.get_int_max_str_digits: no port is
+            propagate(exc)
             return resolver_failure(_EAI_SERVICE)
     elif isinstance(service, str):
         svc = _c_string(service)
@@ -646,8 +647,8 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
     except OSError as exc:
         return from_oserror("send", exc, EBADF)
     except (TypeError, OverflowError, BufferError):
-        _send_args("send", buffer, flags, 3)
-        raise
+        _send_args("send", buffer, flags, 3)  # raises if an argument is the cause
+        raise  # not ours: unchanged (a signal handler's)
 
 
 def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
@@ -688,8 +689,8 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
     except OSError as exc:
         return _address_error("sendto", sock, exc, EBADF)
     except (TypeError, OverflowError, BufferError):
-        _send_args("sendto", buffer, flags, 4)
-        raise
+        _send_args("sendto", buffer, flags, 4)  # raises if an argument is the cause
+        raise  # not ours: unchanged (a signal handler's)
 
 
 def shutdown(fd: int, how: int, /) -> Union[int, Error]:
@@ -879,12 +880,17 @@ def getpeername(fd: int, /) -> Union[SockAddr, Error]:
         return from_oserror("getpeername", exc, EBADF)
 
 
-def _c_if_nametoindex(name: bytes) -> Tuple[int, int]:  # pragma: no cover
+def _c_if_nametoindex(ifname: str) -> Union[int, Error]:  # pragma: no cover
     """The C library's if_nametoindex, for a stdlib without it."""
     import ctypes
+    try:
+        name = os.fsencode(ifname)
+    except UnicodeError:  # (os.fsencode is Python code: its own frames would
+        # make raised_by_handler take its error for a signal handler's)
+        return fail("if_nametoindex", ENODEV)
     libc = ctypes.CDLL(None, use_errno=True)
     index = libc.if_nametoindex(name)
-    return index, ctypes.get_errno()
+    return index if index else fail("if_nametoindex", ctypes.get_errno() or ENODEV)
 
 
 def if_nametoindex(ifname: str, /) -> Union[int, Error]:
@@ -900,13 +906,13 @@ def if_nametoindex(ifname: str, /) -> Union[int, Error]:
     if "\0" in ifname:  # C would read a shorter name; no interface has this one
         return fail("if_nametoindex", ENODEV)
     stdlib = getattr(_socket, "if_nametoindex", None)
+    if stdlib is None:  # pragma: no cover - every CPython on Linux has it
+        return _c_if_nametoindex(ifname)
     try:
-        if stdlib is None:  # pragma: no cover - every CPython on Linux has it
-            found, errnum = _c_if_nametoindex(os.fsencode(ifname))
-            return found if found else fail("if_nametoindex", errnum or ENODEV)
         index: int = stdlib(ifname)
-        return index
     except OSError as exc:  # the stdlib's has no errno: glibc's is ENODEV
         return from_oserror("if_nametoindex", exc, ENODEV)
-    except UnicodeError:
+    except UnicodeError as exc:  # lone surrogates: no interface has such a name
+        propagate(exc)
         return fail("if_nametoindex", ENODEV)
+    return index

@@ -193,6 +193,7 @@ def resolver_failure(code: int) -> Error:
                                 _socket.AI_NUMERICHOST)
             err = resolver_error(code, "Unknown error")  # pragma: no cover
         except _socket.gaierror as exc:
+            propagate(exc)  # a handler's exception is not the code's text
             err = resolver_error(exc.args[0], str(exc.args[1]))
         _resolver_cache[code] = err
     return err

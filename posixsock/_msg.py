@@ -23,7 +23,7 @@ from . import _args
 from ._args import Buffer
 from ._calls import _MSG_NOSIGNAL, _address_error, _addressed
 from ._recvbuf import DIRECT, available, receive_big
-from ._errors import Error, from_oserror
+from ._errors import Error, from_oserror, propagate
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
@@ -292,7 +292,8 @@ def _cmsg_size(call: str, length: object) -> int:
     n = _size(call, 1, length, "length")
     try:
         size: int = getattr(_socket, call)(n)
-    except OverflowError:
+    except OverflowError as exc:
+        propagate(exc)
         _args.bad(call, 1, f"length out of range, got {n}", ValueError)
     return size
 

@@ -19,7 +19,7 @@ from errno import EAFNOSUPPORT, EINVAL, ENXIO
 from typing import List, Tuple, TypedDict, Union
 
 from . import _args
-from ._errors import Error, fail, from_oserror, from_resolver, resolver_failure
+from ._errors import Error, fail, from_oserror, from_resolver, propagate, resolver_failure
 from ._sockaddr import SockAddrArg, native
 
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
@@ -115,7 +115,8 @@ def inet_pton(family: int, text: str, /) -> Union[bytes, Error]:
         packed: bytes = _socket.inet_pton(f, text)
     except OSError as exc:  # no errno: C's inet_pton returned 0
         return from_oserror("inet_pton", exc, EINVAL)
-    except (ValueError, UnicodeError):  # NUL, or no UTF-8 for the text
+    except (ValueError, UnicodeError) as exc:  # NUL, or no UTF-8 for the text
+        propagate(exc)
         return fail("inet_pton", EINVAL)
     return packed
 

@@ -26,7 +26,7 @@ import struct
 import termios
 from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
-from ._errors import raised_by_handler
+from ._errors import propagate, raised_by_handler
 from ._fd import _Borrowed
 
 __all__ = ["DIRECT", "MAX_RW", "available", "big_buffer", "receive_big"]
@@ -97,11 +97,12 @@ def big_buffer() -> Optional[mmap.mmap]:
     """
     try:
         return _pool.pop()
-    except IndexError:
-        pass
+    except IndexError as exc:  # none pooled
+        propagate(exc)
     try:
         return mmap.mmap(-1, MAX_RW, flags=_MAP_FLAGS)
-    except (OSError, ValueError, OverflowError):  # address space limits
+    except (OSError, ValueError, OverflowError) as exc:  # address space limits
+        propagate(exc)
         return None
 
 
@@ -127,7 +128,8 @@ def _trim() -> None:
     while len(_pool) > _POOL:
         try:
             _pool.pop().close()
-        except IndexError:  # taken meanwhile by a receive
+        except IndexError as exc:  # taken meanwhile by a receive
+            propagate(exc)
             return
 
 

@@ -333,7 +333,8 @@ def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     _fields(call, argn, addr, _UNIX)
     try:
         path = os.fsencode(text)  # undoes the surrogateescape of decoding
-    except UnicodeError:
+    except UnicodeError:  # (os.fsencode is Python code: its own frames would
+        # make _errors.propagate take its error for a signal handler's)
         return EINVAL  # lone surrogates: no bytes C could be given
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
