@@ -238,9 +238,7 @@ def _hints(hints: object) -> List[int]:
     """getaddrinfo's hints, every field checked, in luaposix's order."""
     if not isinstance(hints, dict):
         _args.expected("getaddrinfo", 3, "dict or None", hints)
-    for name in hints:
-        if name not in _HINT_FIELDS:
-            _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
+    _args.fields("getaddrinfo", 3, hints, _HINT_FIELDS)
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):
         value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
@@ -515,13 +513,6 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
     return new, sockaddr(peer, sock)
 
 
-def _count(call: str, count: object) -> int:
-    n = _args.integer(call, 2, count)
-    if n < 0:
-        _args.bad(call, 2, f"count must not be negative, got {n}", ValueError)
-    return n
-
-
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
     """A receive the fast path does not take: checks the arguments,
     receives a large ``count`` into a lazily committed buffer, and keeps
@@ -533,7 +524,7 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     length without filling it.  Receiving into our own buffer returns only
     the bytes that arrived.
     """
-    n = _count(call, count)
+    n = _args.size(call, 2, count, "count")
     f = _args.cint(call, 3, flags)
     if n > DIRECT:  # (0: the whole view)
         big = receive_big(lambda view: sock.recvfrom_into(view, 0, f), n, f)
@@ -553,7 +544,7 @@ def _receiver(call: str, fd: object, count: object, flags: object) -> Union[_Bor
     other arguments are still checked first, as luaposix does."""
     lent = borrow(call, None, fd)
     if isinstance(lent, Error):
-        _count(call, count)
+        _args.size(call, 2, count, "count")
         _args.cint(call, 3, flags)
     return lent
 

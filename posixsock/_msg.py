@@ -77,9 +77,7 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
-        for name in item:
-            if name not in _CMSG_FIELDS:
-                _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
+        _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []
         for name, value in (("level", level), ("type", kind)):
@@ -95,13 +93,6 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
                                   "got a strided memoryview")
         items.append((numbers[0], numbers[1], data))
     return items
-
-
-def _size(call: str, argn: int, value: object, what: str) -> int:
-    n = _args.integer(call, argn, value)
-    if n < 0:
-        _args.bad(call, argn, f"{what} must not be negative, got {n}", ValueError)
-    return n
 
 
 def _target(call: str, fd: int, destination: object
@@ -155,7 +146,7 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
     of ``msg_flags`` unless the caller gave it.  Arguments are checked
     before the descriptor, as luaposix does."""
-    n = _size(call, 2, count, "count")
+    n = _args.size(call, 2, count, "count")
     sock = borrow(call, call, fd)
     if isinstance(sock, Error):
         return sock
@@ -210,8 +201,8 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
     """
     if not isinstance(fd, int):
         _args.expected("recvmsg", 1, "int", fd)
-    _size("recvmsg", 2, count, "count")
-    size = _size("recvmsg", 3, ancillary_size, "ancillary_size")
+    _args.size("recvmsg", 2, count, "count")
+    size = _args.size("recvmsg", 3, ancillary_size, "ancillary_size")
     got = _receive("recvmsg", fd, count, size, _args.cint("recvmsg", 4, flags))
     if isinstance(got, Error):
         return got
@@ -272,8 +263,8 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
     """
     if not isinstance(fd, int):
         _args.expected("recv_fds", 1, "int", fd)
-    _size("recv_fds", 2, count, "count")
-    n = _size("recv_fds", 3, maxfds, "maxfds")
+    _args.size("recv_fds", 2, count, "count")
+    n = _args.size("recv_fds", 3, maxfds, "maxfds")
     room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)
     # CMSG_LEN, not CMSG_SPACE: the padding of CMSG_SPACE would fit one more.
     got = _receive("recv_fds", fd, count, _socket.CMSG_LEN(room * _INT_SIZE) if room else 0, 0)
@@ -289,7 +280,7 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
 
 
 def _cmsg_size(call: str, length: object) -> int:
-    n = _size(call, 1, length, "length")
+    n = _args.size(call, 1, length, "length")
     try:
         size: int = getattr(_socket, call)(n)
     except OverflowError as exc:
