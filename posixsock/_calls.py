@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import _socket
 import os
-import select
-import struct
-from errno import EAGAIN, EBADF, EINPROGRESS, EINTR, EINVAL, ENODEV, ENOTCONN, ENOTTY
-from time import monotonic as _monotonic
+from errno import EBADF, EINVAL, ENODEV, ENOTTY
 from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
+from ._connect import finish_connect
 from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
 from ._errors import (
     Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
@@ -47,7 +45,6 @@ _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # action is the default (which would kill the process).  Python ignores
 # SIGPIPE at start-up; this keeps the promise if a program restores it.
 _MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
-_TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
 # plain.get, bound once: calling it is cheaper than plain.get(fd) each time
 _plain_get = plain.get
 _inet4_get = by_family.setdefault(_AF_INET, {}).get
@@ -345,82 +342,6 @@ def _entry(family: int, socktype: int, protocol: int, canonname: str, address: A
     return entry  # type: ignore[return-value]
 
 
-def _sndtimeo(sock: _Borrowed) -> float:
-    """The descriptor's SO_SNDTIMEO in seconds (0: none)."""
-    sec: int
-    usec: int
-    sec, usec = _TIMEVAL.unpack(sock.getsockopt(_SOL_SOCKET, _socket.SO_SNDTIMEO, _TIMEVAL.size))
-    return sec + usec / 1e6
-
-
-_POLL_SLICE = 86400.0  # seconds: one poll of _finish_connect's wait
-
-
-def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
-    """connect() was interrupted by a signal whose handler returned.
-
-    A non-blocking descriptor gets EINTR, as from C.  On a blocking one the
-    call goes on, as PEP 475 retries every call, and succeeds only if a
-    connection exists (getpeername), never on a poll alone:
-
-    * A connection the kernel keeps making (TCP) is waited for with poll,
-      as CPython does, but at most SO_SNDTIMEO counted from the
-      interruption (the kernel's own wait would have ended then): EINPROGRESS
-      when it runs out, as Linux's timed-out connect; otherwise SO_ERROR's
-      outcome.
-    * A connect the interruption abandoned (AF_UNIX: the socket is left
-      unconnected, and polls HUP at once) is made again, as SA_RESTART
-      would; once SO_SNDTIMEO has run out it is not made again: EAGAIN, the
-      errno AF_UNIX's own timed-out connect gives.
-
-    A handler's exception propagates; a handler that closed the descriptor
-    gives EBADF.  This is the slow path: a connect that is not interrupted
-    never comes here.
-    """
-    try:
-        fd = sock.fileno()
-        if not os.get_blocking(fd):
-            return fail("connect", EINTR)
-        timeout = _sndtimeo(sock)
-        deadline = _monotonic() + timeout if timeout else None
-        poller = select.poll()
-        poller.register(fd, select.POLLOUT)
-        while True:
-            if deadline is None:
-                ready = poller.poll()  # EINTR: retried by Python (PEP 475)
-            else:  # retried with the time that is left
-                left = deadline - _monotonic()
-                # poll takes at most INT_MAX ms (OverflowError beyond, about
-                # 24.8 days); SO_SNDTIMEO can be far longer: wait in slices
-                ready = poller.poll(max(0.0, min(left, _POLL_SLICE)) * 1000.0)
-                if not ready and left > _POLL_SLICE:
-                    continue
-            if not ready:
-                return fail("connect", EINPROGRESS)
-            if ready[0][1] & select.POLLNVAL:  # a handler closed the descriptor
-                return fail("connect", EBADF)
-            err = sock.getsockopt(_SOL_SOCKET, _socket.SO_ERROR)
-            if err:
-                return fail("connect", err)
-            try:
-                sock.getpeername()
-                return 0  # connected
-            except OSError as exc:
-                propagate(exc)
-                if exc.errno != ENOTCONN:
-                    raise
-            # Nothing connected and nothing in progress: connect again.
-            if deadline is not None and _monotonic() >= deadline:
-                return fail("connect", EAGAIN)
-            try:
-                sock.connect(address)
-                return 0
-            except InterruptedError as exc:
-                propagate(exc)  # returned: wait or restart again
-    except OSError as exc:
-        return from_oserror("connect", exc, EBADF)
-
-
 def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     """Initiate a connection on a socket: ``connect(2)``.
 
@@ -446,7 +367,7 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
         sock.connect(address)
     except InterruptedError as exc:  # EINTR after a handler that returned
         propagate(exc)  # a handler's own exception goes on to the caller
-        return _finish_connect(sock, address)
+        return finish_connect(sock, address)
     except OSError as exc:
         return _address_error("connect", sock, exc, EINVAL)
     return 0
