@@ -8,7 +8,7 @@ resolver judges comes back as an ``Error`` triple.
 """
 from __future__ import annotations
 
-from typing import Callable, NoReturn, Optional, Union
+from typing import Callable, Container, Iterable, NoReturn, Optional, Union
 
 # What calls that send accept: any bytes-like object, never text.  (mypy
 # --strict no longer takes bytearray and memoryview for ``bytes``.)
@@ -63,6 +63,23 @@ def integer(call: str, argn: int, value: object, field: Optional[str] = None) ->
     if not isinstance(value, int):
         expected(call, argn, "int", value, field)
     return exact(value)
+
+
+def size(call: str, argn: int, value: object, what: str) -> int:
+    """``value`` as a count or length C is given: an ``int``, not negative
+    (``ValueError`` naming ``what``)."""
+    n = integer(call, argn, value)
+    if n < 0:
+        bad(call, argn, f"{what} must not be negative, got {n}", ValueError)
+    return n
+
+
+def fields(call: str, argn: int, table: Iterable[object], allowed: Container[object]) -> None:
+    """Raise ``ValueError`` for a field name of ``table`` (an argument dict)
+    that ``allowed`` does not hold, as luaposix's ``checkfieldnames``."""
+    for name in table:
+        if name not in allowed:
+            bad(call, argn, f"invalid field name '{name}'", ValueError)
 
 
 def cint(call: str, argn: int, value: object) -> int:

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import _socket
 import os
-import select
-import struct
-from errno import EAGAIN, EINPROGRESS, ENOTCONN
-from time import monotonic as _monotonic
+from errno import EBADF, EINVAL, ENODEV, ENOTTY
 from typing import Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _args
 from ._args import Buffer
+from ._connect import finish_connect
 from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
 from ._errors import (
-    Error, fail, from_oserror, propagate, raised_by_handler, resolver_error, resolver_failure,
+    Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
 from ._fd import _Borrowed, borrow, by_family, lend, plain
-from ._recvbuf import DIRECT, available, big_buffer, recv_big
+from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
     sockaddr,
@@ -36,11 +34,6 @@ __all__ = [
     "getsockopt", "getsockname", "getpeername", "if_nametoindex",
 ]
 
-EINTR = 4
-EBADF = 9
-ENODEV = 19
-EINVAL = 22
-ENOTTY = 25
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
@@ -52,9 +45,7 @@ _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # action is the default (which would kill the process).  Python ignores
 # SIGPIPE at start-up; this keeps the promise if a program restores it.
 _MSG_NOSIGNAL: int = getattr(_socket, "MSG_NOSIGNAL", 0)
-_INT_MAX = _args.INT_MAX
-_TIMEVAL = struct.Struct("@ll")  # struct timeval: time_t, suseconds_t (long on Linux)
-_plain = plain
+# plain.get, bound once: calling it is cheaper than plain.get(fd) each time
 _plain_get = plain.get
 _inet4_get = by_family.setdefault(_AF_INET, {}).get
 
@@ -212,7 +203,6 @@ def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, 
 _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
 _EAI_NONAME: int = _socket.EAI_NONAME
 _EAI_SERVICE: int = _socket.EAI_SERVICE
-_EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 
 
 _hint_names_only = frozenset(_HINT_FIELDS).issuperset
@@ -245,13 +235,11 @@ def _hints(hints: object) -> List[int]:
     """getaddrinfo's hints, every field checked, in luaposix's order."""
     if not isinstance(hints, dict):
         _args.expected("getaddrinfo", 3, "dict or None", hints)
-    for name in hints:
-        if name not in _HINT_FIELDS:
-            _args.bad("getaddrinfo", 3, f"invalid field name '{name}'", ValueError)
+    _args.fields("getaddrinfo", 3, hints, _HINT_FIELDS)
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):
         value = _args.integer("getaddrinfo", 3, hints.get(name, 0), name)
-        if not _args.INT_MIN <= value <= _INT_MAX:
+        if not _args.INT_MIN <= value <= _args.INT_MAX:
             _args.bad("getaddrinfo", 3, f"field '{name}' out of C int range, got {value}",
                       ValueError)
         values[i] = value
@@ -290,7 +278,8 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     elif isinstance(service, int):
         try:  # the number's own digits (an int subclass's are read exactly)
             svc = b"%d" % _args.exact(service)
-        except ValueError:  # beyond sys.get_int_max_str_digits: no port is
+        except ValueError as exc:  # beyond sys.get_int_max_str_digits: no port is
+            propagate(exc)
             return resolver_failure(_EAI_SERVICE)
     elif isinstance(service, str):
         svc = _c_string(service)
@@ -319,10 +308,7 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     try:  # (no *args: CPython calls those more slowly)
         found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
-        propagate(exc)  # a handler's exception, raised while the resolver waited
-        if isinstance(exc, _socket.gaierror):
-            return resolver_error(exc.args[0], exc.args[1])
-        return resolver_error(_EAI_SYSTEM, "System error")
+        return from_resolver(exc)
     except (TypeError, OverflowError) as exc:
         if hints is not None and not raised_by_handler(exc):
             _hints(hints)  # a hint CPython refused: raises, naming the field
@@ -356,82 +342,6 @@ def _entry(family: int, socktype: int, protocol: int, canonname: str, address: A
     return entry  # type: ignore[return-value]
 
 
-def _sndtimeo(sock: _Borrowed) -> float:
-    """The descriptor's SO_SNDTIMEO in seconds (0: none)."""
-    sec: int
-    usec: int
-    sec, usec = _TIMEVAL.unpack(sock.getsockopt(_SOL_SOCKET, _socket.SO_SNDTIMEO, _TIMEVAL.size))
-    return sec + usec / 1e6
-
-
-_POLL_SLICE = 86400.0  # seconds: one poll of _finish_connect's wait
-
-
-def _finish_connect(sock: _Borrowed, address: Native) -> Union[int, Error]:
-    """connect() was interrupted by a signal whose handler returned.
-
-    A non-blocking descriptor gets EINTR, as from C.  On a blocking one the
-    call goes on, as PEP 475 retries every call, and succeeds only if a
-    connection exists (getpeername), never on a poll alone:
-
-    * A connection the kernel keeps making (TCP) is waited for with poll,
-      as CPython does, but at most SO_SNDTIMEO counted from the
-      interruption (the kernel's own wait would have ended then): EINPROGRESS
-      when it runs out, as Linux's timed-out connect; otherwise SO_ERROR's
-      outcome.
-    * A connect the interruption abandoned (AF_UNIX: the socket is left
-      unconnected, and polls HUP at once) is made again, as SA_RESTART
-      would; once SO_SNDTIMEO has run out it is not made again: EAGAIN, the
-      errno AF_UNIX's own timed-out connect gives.
-
-    A handler's exception propagates; a handler that closed the descriptor
-    gives EBADF.  This is the slow path: a connect that is not interrupted
-    never comes here.
-    """
-    try:
-        fd = sock.fileno()
-        if not os.get_blocking(fd):
-            return fail("connect", EINTR)
-        timeout = _sndtimeo(sock)
-        deadline = _monotonic() + timeout if timeout else None
-        poller = select.poll()
-        poller.register(fd, select.POLLOUT)
-        while True:
-            if deadline is None:
-                ready = poller.poll()  # EINTR: retried by Python (PEP 475)
-            else:  # retried with the time that is left
-                left = deadline - _monotonic()
-                # poll takes at most INT_MAX ms (OverflowError beyond, about
-                # 24.8 days); SO_SNDTIMEO can be far longer: wait in slices
-                ready = poller.poll(max(0.0, min(left, _POLL_SLICE)) * 1000.0)
-                if not ready and left > _POLL_SLICE:
-                    continue
-            if not ready:
-                return fail("connect", EINPROGRESS)
-            if ready[0][1] & select.POLLNVAL:  # a handler closed the descriptor
-                return fail("connect", EBADF)
-            err = sock.getsockopt(_SOL_SOCKET, _socket.SO_ERROR)
-            if err:
-                return fail("connect", err)
-            try:
-                sock.getpeername()
-                return 0  # connected
-            except OSError as exc:
-                propagate(exc)
-                if exc.errno != ENOTCONN:
-                    raise
-            # Nothing connected and nothing in progress: connect again.
-            if deadline is not None and _monotonic() >= deadline:
-                return fail("connect", EAGAIN)
-            try:
-                sock.connect(address)
-                return 0
-            except InterruptedError as exc:
-                propagate(exc)  # returned: wait or restart again
-    except OSError as exc:
-        return from_oserror("connect", exc, EBADF)
-
-
 def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
     """Initiate a connection on a socket: ``connect(2)``.
 
@@ -458,7 +368,7 @@ def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
         sock.connect(address)
     except InterruptedError as exc:  # EINTR after a handler that returned
         propagate(exc)  # a handler's own exception goes on to the caller
-        return _finish_connect(sock, address)
+        return finish_connect(sock, address)
     except OSError as exc:
         return _address_error("connect", sock, exc, EINVAL)
     return 0
@@ -501,7 +411,7 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     # CPython raises a negative backlog to 0; the kernel reads it as unsigned
     # and caps it at somaxconn, exactly as it caps INT_MAX.
     try:
-        sock.listen(_INT_MAX if n < 0 else n)
+        sock.listen(_args.INT_MAX if n < 0 else n)
     except OSError as exc:
         return from_oserror("listen", exc, EBADF)
     return 0
@@ -525,13 +435,6 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
     return new, sockaddr(peer, sock)
 
 
-def _count(call: str, count: object) -> int:
-    n = _args.integer(call, 2, count)
-    if n < 0:
-        _args.bad(call, 2, f"count must not be negative, got {n}", ValueError)
-    return n
-
-
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
     """A receive the fast path does not take: checks the arguments,
     receives a large ``count`` into a lazily committed buffer, and keeps
@@ -543,12 +446,13 @@ def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tupl
     length without filling it.  Receiving into our own buffer returns only
     the bytes that arrived.
     """
-    n = _count(call, count)
+    n = _args.size(call, 2, count, "count")
     f = _args.cint(call, 3, flags)
-    if n > DIRECT:
-        big = big_buffer()
+    if n > DIRECT:  # (0: the whole view)
+        big = receive_big(lambda view: sock.recvfrom_into(view, 0, f), n, f)
         if big is not None:
-            return recv_big(sock, big, n, f)
+            data, (_, source) = big
+            return data, source
         n = available(sock, n, f)  # no mapping: learn the size first
     if not f & _MSG_TRUNC:
         return sock.recvfrom(n, f)
@@ -562,7 +466,7 @@ def _receiver(call: str, fd: object, count: object, flags: object) -> Union[_Bor
     other arguments are still checked first, as luaposix does."""
     lent = borrow(call, None, fd)
     if isinstance(lent, Error):
-        _count(call, count)
+        _args.size(call, 2, count, "count")
         _args.cint(call, 3, flags)
     return lent
 
@@ -656,8 +560,8 @@ def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
     except OSError as exc:
         return from_oserror("send", exc, EBADF)
     except (TypeError, OverflowError, BufferError):
-        _send_args("send", buffer, flags, 3)
-        raise
+        _send_args("send", buffer, flags, 3)  # raises if an argument is the cause
+        raise  # not ours: unchanged (a signal handler's)
 
 
 def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
@@ -698,8 +602,8 @@ def sendto(fd: int, buffer: Buffer, destination: SockAddrArg, flags: int = 0, /
     except OSError as exc:
         return _address_error("sendto", sock, exc, EBADF)
     except (TypeError, OverflowError, BufferError):
-        _send_args("sendto", buffer, flags, 4)
-        raise
+        _send_args("sendto", buffer, flags, 4)  # raises if an argument is the cause
+        raise  # not ours: unchanged (a signal handler's)
 
 
 def shutdown(fd: int, how: int, /) -> Union[int, Error]:
@@ -754,7 +658,7 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     if (type(fd) is int and value2 is None and type(value1) is int and type(name) is int
             and name not in CODEC_NAMES):
         try:
-            _plain[fd].setsockopt(level, name, value1)
+            plain[fd].setsockopt(level, name, value1)
             return 0
         except OSError as exc:
             return from_oserror("setsockopt", exc, EINVAL)
@@ -822,7 +726,7 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     # (KeyError from the lookup) is lent by the checked path.
     if type(fd) is int and type(name) is int and name not in CODEC_NAMES:
         try:
-            value: int = _plain[fd].getsockopt(level, name)
+            value: int = plain[fd].getsockopt(level, name)
             return value
         except OSError as exc:
             return from_oserror("getsockopt", exc, EINVAL)
@@ -889,12 +793,17 @@ def getpeername(fd: int, /) -> Union[SockAddr, Error]:
         return from_oserror("getpeername", exc, EBADF)
 
 
-def _c_if_nametoindex(name: bytes) -> Tuple[int, int]:  # pragma: no cover
+def _c_if_nametoindex(ifname: str) -> Union[int, Error]:  # pragma: no cover
     """The C library's if_nametoindex, for a stdlib without it."""
     import ctypes
+    try:
+        name = os.fsencode(ifname)
+    except UnicodeError:  # (os.fsencode is Python code: its own frames would
+        # make raised_by_handler take its error for a signal handler's)
+        return fail("if_nametoindex", ENODEV)
     libc = ctypes.CDLL(None, use_errno=True)
     index = libc.if_nametoindex(name)
-    return index, ctypes.get_errno()
+    return index if index else fail("if_nametoindex", ctypes.get_errno() or ENODEV)
 
 
 def if_nametoindex(ifname: str, /) -> Union[int, Error]:
@@ -910,13 +819,13 @@ def if_nametoindex(ifname: str, /) -> Union[int, Error]:
     if "\0" in ifname:  # C would read a shorter name; no interface has this one
         return fail("if_nametoindex", ENODEV)
     stdlib = getattr(_socket, "if_nametoindex", None)
+    if stdlib is None:  # pragma: no cover - every CPython on Linux has it
+        return _c_if_nametoindex(ifname)
     try:
-        if stdlib is None:  # pragma: no cover - every CPython on Linux has it
-            found, errnum = _c_if_nametoindex(os.fsencode(ifname))
-            return found if found else fail("if_nametoindex", errnum or ENODEV)
         index: int = stdlib(ifname)
-        return index
     except OSError as exc:  # the stdlib's has no errno: glibc's is ENODEV
         return from_oserror("if_nametoindex", exc, ENODEV)
-    except UnicodeError:
+    except UnicodeError as exc:  # lone surrogates: no interface has such a name
+        propagate(exc)
         return fail("if_nametoindex", ENODEV)
+    return index

@@ -157,6 +157,21 @@ def resolver_error(code: int, text: str) -> Error:
     return Error(None, text, code)
 
 
+_EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
+
+
+def from_resolver(exc: OSError) -> Error:
+    """The triple for an ``OSError`` from the stdlib's ``getaddrinfo`` or
+    ``getnameinfo``: a ``gaierror``'s code and text, or EAI_SYSTEM for the
+    errno ``OSError`` CPython raises in its place.  A signal handler's
+    exception, raised while the resolver waited, propagates (see
+    ``propagate``)."""
+    propagate(exc)
+    if isinstance(exc, _socket.gaierror):
+        return resolver_error(exc.args[0], exc.args[1])
+    return resolver_error(_EAI_SYSTEM, "System error")
+
+
 # For failures posixsock reports without asking the resolver (text that is
 # no C string, a family getnameinfo cannot take): a local getaddrinfo call
 # that fails with that code, so the text is the C library's own (the stdlib
@@ -180,6 +195,7 @@ def resolver_failure(code: int) -> Error:
                                 _socket.AI_NUMERICHOST)
             err = resolver_error(code, "Unknown error")  # pragma: no cover
         except _socket.gaierror as exc:
+            propagate(exc)  # a handler's exception is not the code's text
             err = resolver_error(exc.args[0], str(exc.args[1]))
         _resolver_cache[code] = err
     return err

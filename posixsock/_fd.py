@@ -35,6 +35,7 @@ the one module that does it, and it does it like this:
 from __future__ import annotations
 
 import _socket
+from errno import EBADF
 from typing import Dict, Optional, Union
 
 from . import _args
@@ -46,7 +47,6 @@ _AF_UNIX: int = _socket.AF_UNIX
 # O_NONBLOCK, and no stdlib path avoids that: posixsock documents it.
 _LEND_TYPE: int = _socket.SOCK_STREAM | getattr(_socket, "SOCK_NONBLOCK", 0)
 _FD_MAX = 2**31 - 1
-EBADF = 9
 
 
 class _Borrowed(_socket.socket):

@@ -15,22 +15,20 @@ itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
 from __future__ import annotations
 
 import _socket
-import mmap
 from array import array
+from errno import EBADF, ENOBUFS
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
 from ._calls import _MSG_NOSIGNAL, _address_error, _addressed
-from ._recvbuf import DIRECT, MAX_RW, available, big_buffer, failed, release, scrub
-from ._errors import Error, from_oserror
+from ._recvbuf import DIRECT, available, receive_big
+from ._errors import Error, from_oserror, propagate
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
 __all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
 
-EBADF = 9
-ENOBUFS = 105
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SCM_RIGHTS: int = getattr(_socket, "SCM_RIGHTS", 1)
 _CLOEXEC: int = getattr(_socket, "MSG_CMSG_CLOEXEC", 0)
@@ -79,9 +77,7 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
-        for name in item:
-            if name not in _CMSG_FIELDS:
-                _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
+        _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []
         for name, value in (("level", level), ("type", kind)):
@@ -97,13 +93,6 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
                                   "got a strided memoryview")
         items.append((numbers[0], numbers[1], data))
     return items
-
-
-def _size(call: str, argn: int, value: object, what: str) -> int:
-    n = _args.integer(call, argn, value)
-    if n < 0:
-        _args.bad(call, argn, f"{what} must not be negative, got {n}", ValueError)
-    return n
 
 
 def _target(call: str, fd: int, destination: object
@@ -153,53 +142,34 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         return _address_error("sendmsg", sock, exc, ENOBUFS)
 
 
-def _recvmsg_big(sock: _Borrowed, buffer: mmap.mmap, n: int, anc_size: int, flags: int
-                 ) -> Tuple[bytes, List[Tuple[int, int, bytes]], int, object]:
-    """One ``recvmsg`` of up to ``n`` bytes into ``buffer`` (see
-    ``_recvbuf.big_buffer``)."""
-    scrub(buffer, flags)
-    view = memoryview(buffer)[:n]
-    try:
-        got, anc, msg_flags, source = sock.recvmsg_into([view], anc_size, flags)
-    except BaseException as exc:
-        view.release()
-        failed(buffer, exc)
-        raise
-    view.release()
-    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
-    data = buffer[:used]
-    release(buffer, used)
-    return data, anc, msg_flags, source
-
-
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
              ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
     of ``msg_flags`` unless the caller gave it.  Arguments are checked
     before the descriptor, as luaposix does."""
-    n = _size(call, 2, count, "count")
+    n = _args.size(call, 2, count, "count")
     sock = borrow(call, call, fd)
     if isinstance(sock, Error):
         return sock
     anc_size = min(ancillary_size, _ANC_MAX)
     try:
-        buffer = big_buffer() if n > DIRECT else None
-        if buffer is not None:  # memory follows the data, as for recv
-            data, anc, msg_flags, source = _recvmsg_big(sock, buffer, min(n, MAX_RW), anc_size,
-                                                        flags | _CLOEXEC)
-        else:
-            if n > DIRECT:  # no mapping: learn what is there first
+        big = None
+        if n > DIRECT:  # memory follows the data, as for recv
+            big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, flags | _CLOEXEC),
+                              n, flags)
+            if big is None:  # no mapping: learn what is there first
                 n = available(sock, n, flags)
-            if flags & _MSG_TRUNC:
-                # CPython's recvmsg returns its buffer unwritten where a TCP
-                # socket's MSG_TRUNC discards the data (freed heap memory):
-                # receive into zeros, as recv does.
-                zeros = bytearray(n)
-                got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size,
-                                                                flags | _CLOEXEC)
-                data = bytes(zeros[:got])
-            else:
-                data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
+        if big is not None:
+            data, (_, anc, msg_flags, source) = big
+        elif flags & _MSG_TRUNC:
+            # CPython's recvmsg returns its buffer unwritten where a TCP
+            # socket's MSG_TRUNC discards the data (freed heap memory):
+            # receive into zeros, as recv does.
+            zeros = bytearray(n)
+            got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, flags | _CLOEXEC)
+            data = bytes(zeros[:got])
+        else:
+            data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
     except OSError as exc:
         return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
@@ -232,8 +202,8 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
     """
     if not isinstance(fd, int):
         _args.expected("recvmsg", 1, "int", fd)
-    _size("recvmsg", 2, count, "count")
-    size = _size("recvmsg", 3, ancillary_size, "ancillary_size")
+    _args.size("recvmsg", 2, count, "count")
+    size = _args.size("recvmsg", 3, ancillary_size, "ancillary_size")
     got = _receive("recvmsg", fd, count, size, _args.cint("recvmsg", 4, flags))
     if isinstance(got, Error):
         return got
@@ -295,8 +265,8 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
     """
     if not isinstance(fd, int):
         _args.expected("recv_fds", 1, "int", fd)
-    _size("recv_fds", 2, count, "count")
-    n = _size("recv_fds", 3, maxfds, "maxfds")
+    _args.size("recv_fds", 2, count, "count")
+    n = _args.size("recv_fds", 3, maxfds, "maxfds")
     room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)
     # CMSG_LEN, not CMSG_SPACE: the padding of CMSG_SPACE would fit one more.
     got = _receive("recv_fds", fd, count, _socket.CMSG_LEN(room * _INT_SIZE) if room else 0, 0)
@@ -312,10 +282,11 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
 
 
 def _cmsg_size(call: str, length: object) -> int:
-    n = _size(call, 1, length, "length")
+    n = _args.size(call, 1, length, "length")
     try:
         size: int = getattr(_socket, call)(n)
-    except OverflowError:
+    except OverflowError as exc:
+        propagate(exc)
         _args.bad(call, 1, f"length out of range, got {n}", ValueError)
     return size
 

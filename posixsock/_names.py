@@ -15,24 +15,21 @@ errno for text that is not an address, and ``ValueError`` for a NUL;
 from __future__ import annotations
 
 import _socket
+from errno import EAFNOSUPPORT, EINVAL, ENXIO
 from typing import List, Tuple, TypedDict, Union
 
 from . import _args
-from ._errors import Error, fail, from_oserror, propagate, resolver_error, resolver_failure
+from ._errors import Error, fail, from_oserror, from_resolver, propagate, resolver_failure
 from ._sockaddr import SockAddrArg, native
 
 __all__ = ["IfNameIndex", "getnameinfo", "if_indextoname", "if_nameindex",
            "inet_pton", "inet_ntop"]
 
-ENXIO = 6
-EINVAL = 22
-EAFNOSUPPORT = 97
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
 _U32 = 2**32 - 1
 _EAI_FAMILY: int = _socket.EAI_FAMILY
 _EAI_NONAME: int = _socket.EAI_NONAME
-_EAI_SYSTEM: int = getattr(_socket, "EAI_SYSTEM", -11)
 _PACKED = {_AF_INET: 4, _AF_INET6: 16}
 
 
@@ -64,10 +61,7 @@ def getnameinfo(sockaddr: SockAddrArg, flags: int = 0, /) -> Union[Tuple[str, st
     try:
         host, service = _socket.getnameinfo(address, f)  # type: ignore[arg-type]
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
-        propagate(exc)  # a handler's exception, raised while the resolver waited
-        if isinstance(exc, _socket.gaierror):
-            return resolver_error(exc.args[0], exc.args[1])
-        return resolver_error(_EAI_SYSTEM, "System error")
+        return from_resolver(exc)
     return host, service
 
 
@@ -121,7 +115,8 @@ def inet_pton(family: int, text: str, /) -> Union[bytes, Error]:
         packed: bytes = _socket.inet_pton(f, text)
     except OSError as exc:  # no errno: C's inet_pton returned 0
         return from_oserror("inet_pton", exc, EINVAL)
-    except (ValueError, UnicodeError):  # NUL, or no UTF-8 for the text
+    except (ValueError, UnicodeError) as exc:  # NUL, or no UTF-8 for the text
+        propagate(exc)
         return fail("inet_pton", EINVAL)
     return packed
 

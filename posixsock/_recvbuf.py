@@ -24,19 +24,20 @@ import fcntl
 import mmap
 import struct
 import termios
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
-from ._errors import raised_by_handler
+from ._errors import propagate, raised_by_handler
 from ._fd import _Borrowed
 
-__all__ = ["DIRECT", "MAX_RW", "available", "big_buffer", "release", "failed", "scrub",
-           "recv_big"]
+__all__ = ["DIRECT", "MAX_RW", "available", "big_buffer", "receive_big"]
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SOCK_STREAM: int = _socket.SOCK_STREAM
 _MSG_PEEK: int = _socket.MSG_PEEK
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 _INT = struct.Struct("@i")
+# What a receive returns: a tuple whose first item is the byte count.
+_Got = TypeVar("_Got", bound=Tuple[Any, ...])
 
 # Receives hand counts up to this straight to the stdlib, which allocates
 # ``count`` bytes and shrinks them to what arrived.  Larger counts receive
@@ -96,11 +97,12 @@ def big_buffer() -> Optional[mmap.mmap]:
     """
     try:
         return _pool.pop()
-    except IndexError:
-        pass
+    except IndexError as exc:  # none pooled
+        propagate(exc)
     try:
         return mmap.mmap(-1, MAX_RW, flags=_MAP_FLAGS)
-    except (OSError, ValueError, OverflowError):  # address space limits
+    except (OSError, ValueError, OverflowError) as exc:  # address space limits
+        propagate(exc)
         return None
 
 
@@ -126,7 +128,8 @@ def _trim() -> None:
     while len(_pool) > _POOL:
         try:
             _pool.pop().close()
-        except IndexError:  # taken meanwhile by a receive
+        except IndexError as exc:  # taken meanwhile by a receive
+            propagate(exc)
             return
 
 
@@ -155,17 +158,27 @@ def scrub(buffer: mmap.mmap, flags: int) -> None:
             buffer[:_KEEP] = bytes(_KEEP)
 
 
-def recv_big(sock: _Borrowed, buffer: mmap.mmap, count: int, flags: int
-              ) -> Tuple[bytes, Any]:
-    """One ``recvfrom`` of up to ``count`` bytes into ``buffer``."""
+def receive_big(receive: Callable[[memoryview], _Got], count: int, flags: int
+                ) -> Optional[Tuple[bytes, _Got]]:
+    """One receive of up to ``count`` (> DIRECT) bytes into a pooled big
+    buffer: ``receive`` is the stdlib call, given a view of the buffer's
+    first ``min(count, MAX_RW)`` bytes; its result starts with the byte
+    count.  Returns the bytes that arrived and ``receive``'s result, or
+    None where the system refused the mapping (see ``available``)."""
+    buffer = big_buffer()
+    if buffer is None:
+        return None
     n = min(count, MAX_RW)
     scrub(buffer, flags)
+    view = memoryview(buffer)[:n]
     try:
-        got, source = sock.recvfrom_into(buffer, n, flags)
+        got = receive(view)
     except BaseException as exc:
+        view.release()  # an exported buffer cannot be closed
         failed(buffer, exc)
         raise
-    used = min(got, n)  # MSG_TRUNC: the kernel gives the datagram's length
+    view.release()
+    used = min(got[0], n)  # MSG_TRUNC: the kernel gives the datagram's length
     data = buffer[:used]
     release(buffer, used)
-    return data, source
+    return data, got

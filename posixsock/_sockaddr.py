@@ -19,6 +19,7 @@ from __future__ import annotations
 import _socket
 import os
 import sys
+from errno import EINVAL, ENAMETOOLONG, ENODEV
 from typing import (
     Any, Callable, Dict, FrozenSet, Literal, Mapping, Optional, Tuple, TypedDict, Union, final,
 )
@@ -206,9 +207,6 @@ class AddrInfoHints(TypedDict, total=False):
     flags: int
 
 
-EINVAL = 22
-ENODEV = 19
-ENAMETOOLONG = 36
 _U32 = 2**32 - 1
 _SUN_PATH = 108  # sizeof(((struct sockaddr_un *)0)->sun_path) on Linux
 _FLOWINFO_MAX = 0xFFFFF  # CPython's getsockaddrarg refuses more (OverflowError)
@@ -224,12 +222,6 @@ _NETLINK: FrozenSet[str] = frozenset({"family", "pid", "groups"})
 _PACKET: FrozenSet[str] = frozenset({"family", "ifindex"})
 
 _MISSING = _args.MISSING
-
-
-def _fields(call: str, argn: int, addr: Mapping[str, object], allowed: FrozenSet[str]) -> None:
-    for name in addr:
-        if name not in allowed:
-            _args.bad(call, argn, f"invalid field name '{name}'", ValueError)
 
 
 def _int(call: str, argn: int, addr: Mapping[str, object], name: str,
@@ -308,7 +300,7 @@ def _inet4(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
         # each field in luaposix's order, for its words
         port = _int(call, argn, addr, "port")
         host = _str(call, argn, addr, "addr")
-        _fields(call, argn, addr, _INET4)
+        _args.fields(call, argn, addr, _INET4)
     if 0 <= port <= 0xFFFF and (_numeric4_get(host) or _is_numeric(AF_INET, host)):
         return AF_INET, (host, port)
     return EINVAL
@@ -319,7 +311,7 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     host = _str(call, argn, addr, "addr")
     flowinfo = _int(call, argn, addr, "flowinfo", 0)
     scope_id = _int(call, argn, addr, "scope_id", 0)
-    _fields(call, argn, addr, _INET6)
+    _args.fields(call, argn, addr, _INET6)
     if not 0 <= scope_id <= _U32:
         scope_id = _u32(scope_id)  # a negative C int, stored as C stores it
         if scope_id < 0:
@@ -332,10 +324,11 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 
 def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     text = _str(call, argn, addr, "path")
-    _fields(call, argn, addr, _UNIX)
+    _args.fields(call, argn, addr, _UNIX)
     try:
         path = os.fsencode(text)  # undoes the surrogateescape of decoding
-    except UnicodeError:
+    except UnicodeError:  # (os.fsencode is Python code: its own frames would
+        # make _errors.propagate take its error for a signal handler's)
         return EINVAL  # lone surrogates: no bytes C could be given
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
@@ -355,7 +348,7 @@ def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 def _netlink(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     pid = _u32(_int(call, argn, addr, "pid"))
     groups = _u32(_int(call, argn, addr, "groups"))
-    _fields(call, argn, addr, _NETLINK)
+    _args.fields(call, argn, addr, _NETLINK)
     if pid < 0 or groups < 0:
         return EINVAL
     assert AF_NETLINK is not None
@@ -364,7 +357,7 @@ def _netlink(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 
 def _packet(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     ifindex = _int(call, argn, addr, "ifindex")
-    _fields(call, argn, addr, _PACKET)
+    _args.fields(call, argn, addr, _PACKET)
     # CPython's AF_PACKET address names the interface, which it turns back
     # into sll_ifindex with SIOCGIFINDEX; sll_protocol stays 0, as luaposix's
     # memset leaves it.  An index with no interface (0 included) is ENODEV.

@@ -10,9 +10,11 @@ from __future__ import annotations
 import _socket
 import os
 import struct
+from errno import EINVAL, ENODEV
 from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, TypedDict, Union, final
 
 from . import _args
+from ._errors import propagate
 from ._sockaddr import pton
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
@@ -47,8 +49,6 @@ class PeerCred(TypedDict):
 OptValue = Union[int, Timeval, Linger, str, PeerCred]
 Encoded = Union[bytes, int]  # the bytes to pass, or an errno to report
 
-ENODEV = 19
-EINVAL = 22
 _U32 = 2**32 - 1
 _IFNAMSIZ = 16
 _LONG_MIN, _LONG_MAX = -(2 ** (8 * struct.calcsize("@l") - 1)), 2 ** (8 * struct.calcsize("@l") - 1) - 1
@@ -110,6 +110,8 @@ def _enc_ifname(v1: object, v2: object) -> Encoded:
     try:  # the text itself: a str subclass's encode() could return anything
         return os.fsencode(_args.exact_text(v1))
     except UnicodeError:  # lone surrogates: no interface has such a name
+        # (os.fsencode is Python code: its own frames would make
+        # _errors.propagate take its error for a signal handler's)
         return ENODEV
 
 
@@ -216,6 +218,7 @@ def encode(level: int, name: int, codec: Codec, value1: object, value2: object) 
             _args.bad("setsockopt", 5, "no more than 4 arguments expected, got 5")
         return codec.encode(value1, value2)
     except (TypeError, ValueError) as exc:
+        propagate(exc)  # a signal handler's goes on unchanged
         takes = TAKES.get((level, name))
         text = str(exc)
         if takes is None or not text.endswith(")"):

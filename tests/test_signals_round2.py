@@ -30,7 +30,11 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import posixsock as ps
+import posixsock._args as args_module
+import posixsock._errors as errors_module
+import posixsock._recvbuf as recvbuf_module
 import posixsock._sockaddr as sockaddr_module
+import posixsock._sockopt as sockopt_module
 from _robust_helpers import Handler, helper
 from conftest import Fds
 
@@ -267,6 +271,89 @@ def test_handler_exception_propagates_from_lookups(
         pytest.fail(f"the handler's TimeoutError did not propagate; got {result!r}")
 
 
+# Clauses that catch a class other than OSError around a C-level stdlib call,
+# to give a verdict of their own: the handler raises exactly that class.
+# (name: what to patch, the class, the call)
+_MESSAGE = "raised by the handler (on purpose)"
+
+
+class _HandlerPool(list):  # type: ignore[type-arg]
+    """A buffer pool whose pop is where the handler runs."""
+
+    def pop(self, *args: Any) -> Any:
+        return _via_handler()
+
+
+def _patch_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recvbuf_module, "_pool", _HandlerPool())
+
+
+def _patch_mmap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recvbuf_module, "_pool", [])
+    monkeypatch.setattr(recvbuf_module.mmap, "mmap", lambda *args, **kwargs: _via_handler())
+
+
+def _patch_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(errors_module, "_resolver_cache", {})  # the text is learnt anew
+    monkeypatch.setattr(_socket, "getaddrinfo", _via_handler)
+
+
+class _Packer:
+    """A struct whose pack is where the handler runs."""
+
+    size = 8
+    pack = staticmethod(_via_handler)
+
+
+def _big_recv() -> object:
+    one, two = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_DGRAM, 0))
+    try:
+        assert ps.send(one, b"x") == 1
+        return ps.recv(two, 2**20)
+    finally:
+        os.close(one)
+        os.close(two)
+
+
+CAUGHT: Dict[str, Tuple[Callable[[pytest.MonkeyPatch], None], type, Callable[[], object]]] = {
+    "inet_pton": (lambda mp: mp.setattr(_socket, "inet_pton", _via_handler), ValueError,
+                  lambda: ps.inet_pton(ps.AF_INET, "127.0.0.1")),
+    "if_nametoindex": (lambda mp: mp.setattr(_socket, "if_nametoindex", _via_handler),
+                       UnicodeError, lambda: ps.if_nametoindex("lo")),
+    "CMSG_LEN": (lambda mp: mp.setattr(_socket, "CMSG_LEN", _via_handler), OverflowError,
+                 lambda: ps.CMSG_LEN(1)),
+    "service digits": (lambda mp: mp.setattr(args_module, "exact", _via_handler), ValueError,
+                       lambda: ps.getaddrinfo("127.0.0.1", 80)),
+    "resolver's text": (_patch_resolver, stdlib.gaierror,
+                        lambda: ps.getaddrinfo("no\0name", "80")),
+    "option codec": (lambda mp: mp.setattr(sockopt_module, "_LINGER", _Packer()), TypeError,
+                     lambda: ps.setsockopt(-1, ps.SOL_SOCKET, ps.SO_LINGER, 1, 0)),
+    "pooled buffer": (_patch_pool, IndexError, _big_recv),
+    "new buffer": (_patch_mmap, ValueError, _big_recv),
+}
+
+
+@pytest.mark.parametrize("name", list(CAUGHT))
+def test_handler_exception_of_a_caught_class_propagates(
+        name: str, monkeypatch: pytest.MonkeyPatch, alarm: Callable[[Handler], None]) -> None:
+    """Where posixsock catches ValueError, UnicodeError, OverflowError,
+    IndexError, TypeError or gaierror from a stdlib call to give its own
+    verdict (EINVAL, ENODEV, EAI_SERVICE, a fallback), the same class
+    raised by a signal handler is the caller's: it propagates unchanged."""
+    patch, exc_type, call = CAUGHT[name]
+
+    def handler(signum: int, frame: Optional[FrameType]) -> None:
+        raise exc_type(_MESSAGE)
+
+    alarm(handler)
+    patch(monkeypatch)
+    with pytest.raises(exc_type) as info:
+        result = call()
+        pytest.fail(f"the handler's {exc_type.__name__} did not propagate; got {result!r}")
+    assert str(info.value) == _MESSAGE
+    assert errors_module.raised_by_handler(info.value)
+
+
 # --- item 6: posixsock's own frames, named exactly ------------------------------
 
 @pytest.mark.parametrize("module", ["posixsock_deadlines", "posixsockets"])
@@ -444,7 +531,7 @@ def test_handler_exception_propagates_from_sockopt_fast_paths(
     from posixsock import _calls
     fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
     assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_KEEPALIVE) == 0  # lent: fast path from now
-    monkeypatch.setitem(_calls._plain, fd, _Raising())
+    monkeypatch.setitem(_calls.plain, fd, _Raising())
 
     def handler(signum: int, frame: Optional[FrameType]) -> None:
         raise exc("from the handler")
