@@ -90,6 +90,29 @@ def full_tcp_listener(fds: Fds) -> ps.SockAddr:
 
 # --- item 1: no success without a connection -------------------------------------
 
+def connect_making_room(alarm: Callable[[Handler], None], client: int, addr: ps.SockAddr,
+                        make_room: Callable[[], object]) -> object:
+    """connect(client, addr), interrupted once by SIGALRM whose handler
+    returns; a helper thread then runs ``make_room`` (lets the listener take
+    the connection).  Returns connect's result."""
+    interrupted = threading.Event()
+
+    def handler(signum: int, frame: Optional[FrameType]) -> None:
+        interrupted.set()
+
+    def after_the_signal() -> None:
+        if interrupted.wait(5):
+            make_room()
+
+    alarm(handler)
+    thread = helper(after_the_signal)
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    result = ps.connect(client, addr)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    thread.join(5)
+    assert interrupted.is_set(), "the connect was never interrupted"
+    return result
+
 def test_interrupted_unix_connect_connects_when_room_is_made(
         fds: Fds, abstract_name: Callable[[], str], alarm: Callable[[Handler], None]) -> None:
     """Interrupted while the listener's queue is full, the handler returns;
@@ -99,22 +122,8 @@ def test_interrupted_unix_connect_connects_when_room_is_made(
     listener = fds.opened[0]
     client = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
     sndtimeo(client, 5)
-    interrupted = threading.Event()
-
-    def handler(signum: int, frame: Optional[FrameType]) -> None:
-        interrupted.set()
-
-    def make_room() -> None:
-        if interrupted.wait(5):
-            fds.track(ps.check(ps.accept(listener))[0])
-
-    alarm(handler)
-    thread = helper(make_room)
-    signal.setitimer(signal.ITIMER_REAL, 0.1)
-    result = ps.connect(client, addr)
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    thread.join(5)
-    assert interrupted.is_set(), "the connect was never interrupted"
+    result = connect_making_room(
+        alarm, client, addr, lambda: fds.track(ps.check(ps.accept(listener))[0]))
     assert result == 0
     assert ps.getpeername(client) == addr  # a connection exists ...
     server = fds.track(ps.check(ps.accept(listener))[0])
@@ -149,22 +158,8 @@ def test_interrupted_tcp_connect_reports_the_connection(
     listener = fds.opened[0]
     client = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
     sndtimeo(client, 8)
-    interrupted = threading.Event()
-
-    def handler(signum: int, frame: Optional[FrameType]) -> None:
-        interrupted.set()
-
-    def make_room() -> None:
-        if interrupted.wait(5):  # a larger backlog: the next SYN is taken
-            ps.check(ps.listen(listener, 64))
-
-    alarm(handler)
-    thread = helper(make_room)
-    signal.setitimer(signal.ITIMER_REAL, 0.1)
-    result = ps.connect(client, addr)
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    thread.join(5)
-    assert interrupted.is_set(), "the connect was never interrupted"
+    # a larger backlog: the next SYN is taken
+    result = connect_making_room(alarm, client, addr, lambda: ps.check(ps.listen(listener, 64)))
     assert result == 0, result
     assert ps.check(ps.getpeername(client)) == addr
 
