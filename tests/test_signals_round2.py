@@ -52,6 +52,20 @@ def first_returns_then_boom(hits: List[int]) -> Handler:
     return handler
 
 
+def connect_interrupted_once(alarm: Callable[[Handler], None], client: int,
+                             addr: ps.SockAddr) -> object:
+    """connect(client, addr) with one benign SIGALRM at 0.1 s; a second one,
+    5 s later, raises Boom (the call was still blocked).  Returns connect's
+    result."""
+    hits: List[int] = []
+    alarm(first_returns_then_boom(hits))
+    signal.setitimer(signal.ITIMER_REAL, 0.1, 5)
+    result = ps.connect(client, addr)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    assert hits, "the connect was never interrupted"
+    return result
+
+
 def sndtimeo(fd: int, seconds: float) -> None:
     whole = int(seconds)
     ps.check(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_SNDTIMEO, whole,
@@ -138,12 +152,7 @@ def test_interrupted_unix_connect_is_no_false_success(
     addr = full_unix_listener(fds, abstract_name())
     client = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
     sndtimeo(client, 0.3)
-    hits: List[int] = []
-    alarm(first_returns_then_boom(hits))
-    signal.setitimer(signal.ITIMER_REAL, 0.1, 5)
-    result = ps.connect(client, addr)
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    assert hits, "the connect was never interrupted"
+    result = connect_interrupted_once(alarm, client, addr)
     assert isinstance(result, ps.Error) and result.errnum == E.EAGAIN, result
     assert result.message == "connect: " + os.strerror(E.EAGAIN)
     assert ps.getpeername(client).errnum == E.ENOTCONN  # type: ignore[union-attr]
@@ -211,12 +220,7 @@ def test_interrupted_tcp_connect_honours_sndtimeo(
     client = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
     sndtimeo(client, 0.3)
     assert ps.getsockopt(client, ps.SOL_SOCKET, ps.SO_SNDTIMEO) == {"tv_sec": 0, "tv_usec": 300000}
-    hits: List[int] = []
-    alarm(first_returns_then_boom(hits))
-    signal.setitimer(signal.ITIMER_REAL, 0.1, 5)
-    result = ps.connect(client, addr)
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    assert hits, "the connect was never interrupted"
+    result = connect_interrupted_once(alarm, client, addr)
     assert result == ps.Error(None, "connect: " + os.strerror(E.EINPROGRESS), E.EINPROGRESS)
 
 
