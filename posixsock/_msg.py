@@ -225,6 +225,11 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
         ``Error(None, "send_fds: <strerror>", errnum)``; a closed peer is
         EPIPE, never SIGPIPE
     """
+    return send_fds_flagged(fd, buffer, fds, 0)
+
+
+def send_fds_flagged(fd: int, buffer: Buffer, fds: Iterable[int], flags: int) -> Union[int, Error]:
+    """``send_fds`` with extra ``MSG_*`` flags (posixsock.aio's MSG_DONTWAIT)."""
     if not isinstance(fd, int):
         _args.expected("send_fds", 1, "int", fd)
     _args.bytes_like("send_fds", 2, buffer)
@@ -243,7 +248,7 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
     if isinstance(sock, Error):
         return sock
     try:
-        return sock.sendmsg([buffer], anc, _MSG_NOSIGNAL)
+        return sock.sendmsg([buffer], anc, _MSG_NOSIGNAL | flags)
     except OSError as exc:
         return from_oserror("send_fds", exc, ENOBUFS)
 
@@ -263,13 +268,19 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
         If more were sent than fit, the kernel closed the rest and
         ``msg_flags`` has ``MSG_CTRUNC``.
     """
+    return recv_fds_flagged(fd, count, maxfds, 0)
+
+
+def recv_fds_flagged(fd: int, count: int, maxfds: int, flags: int) -> Union[ReceivedFds, Error]:
+    """``recv_fds`` with extra ``MSG_*`` flags (posixsock.aio's MSG_DONTWAIT)."""
     if not isinstance(fd, int):
         _args.expected("recv_fds", 1, "int", fd)
     _args.size("recv_fds", 2, count, "count")
     n = _args.size("recv_fds", 3, maxfds, "maxfds")
     room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)
     # CMSG_LEN, not CMSG_SPACE: the padding of CMSG_SPACE would fit one more.
-    got = _receive("recv_fds", fd, count, _socket.CMSG_LEN(room * _INT_SIZE) if room else 0, 0)
+    got = _receive("recv_fds", fd, count, _socket.CMSG_LEN(room * _INT_SIZE) if room else 0,
+                   flags)
     if isinstance(got, Error):
         return got
     data, anc, msg_flags, source = got

@@ -1,0 +1,461 @@
+"""Waiting for a descriptor to be ready, for ``posixsock.aio``: the one place
+that owns the waiters of each descriptor.
+
+``aio`` makes each call at once and comes here only after EAGAIN.  The wait
+is taken from the framework that is running, found on every wait with no
+import of either (no runtime dependency):
+
+* **asyncio** (any loop: the default selector loop, uvloop, ...): one
+  ``_Watch`` per loop and descriptor holds every waiting task's future, per
+  direction.  The loop gets one reader (writer) callback per descriptor,
+  added when the first task starts waiting and removed when the last one
+  stops; the callback wakes *every* waiter, which then makes its call again.
+  (``loop.add_reader`` keeps one callback per descriptor: a second
+  ``add_reader`` silently replaces the first, whose task then waits for
+  ever.  That is why nothing but this module calls it.)
+* **trio**: ``trio.lowlevel.wait_readable``/``wait_writable`` allow one
+  task per descriptor and direction (BusyResourceError).  The first waiter
+  waits there; the others wait on an Event the first sets when it returns
+  -- ready, cancelled or closed -- and whoever still needs to wait then
+  takes its place.
+
+A wake-up is only a hint: every caller makes its call again and waits again
+on EAGAIN, so a task woken for data another task took loses nothing.
+
+``close`` (``aio.close``) wakes every waiter on the descriptor, which then
+reports EBADF without touching the number again (it may already name
+another descriptor), tells trio (``notify_closing``), and closes.
+
+``offload`` runs one blocking call (accept or connect on a descriptor
+without O_NONBLOCK) on a thread of its own, on a duplicate of the
+descriptor, so the loop never blocks and the caller's descriptor is never
+re-flagged.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import weakref
+from asyncio import AbstractEventLoop, Future
+from asyncio.selector_events import BaseSelectorEventLoop as _SelectorLoop
+from asyncio.events import _get_running_loop
+from typing import Any, Callable, Dict, Generic, List, Optional, Tuple, TypeVar
+
+__all__ = ["wait", "close_waiters", "offload", "framework"]
+
+_T = TypeVar("_T")
+
+# --- which framework is running ------------------------------------------------
+
+
+def framework() -> Optional[str]:
+    """``"asyncio"``, ``"trio"`` or None: what runs the current task.
+
+    asyncio's running loop is asked first (one C call); trio only if it has
+    been imported (sys.modules), as sniffio does, without importing it.
+    """
+    if _get_running_loop() is not None:
+        return "asyncio"
+    trio = sys.modules.get("trio")
+    if trio is not None and trio.lowlevel.in_trio_task():
+        return "trio"
+    return None
+
+
+def _no_framework() -> RuntimeError:
+    return RuntimeError("posixsock.aio: no running asyncio event loop or trio run in this thread")
+
+
+# --- asyncio -------------------------------------------------------------------
+
+
+class _Watch:
+    """The waiters of one descriptor on one asyncio loop.
+
+    The loop's reader (writer) callback stays registered for one loop
+    iteration after it woke the waiters, so a task that makes its call and
+    waits again at once (a request/response loop) reuses it instead of
+    removing and adding it again; ``idle`` removes it when nobody waits
+    any more.  Reusing it first checks (fstat) that the number still names
+    the descriptor it was added for: ``os.close`` and a new descriptor with
+    the same number make epoll forget the old registration silently.
+    """
+
+    __slots__ = ("fd", "loop", "table", "readers", "writers", "reading", "writing",
+                 "identity", "idle_soon", "stale", "selector", "closed")
+
+    def __init__(self, fd: int, loop: AbstractEventLoop, table: Dict[int, _Watch]) -> None:
+        self.fd = fd
+        self.loop = loop
+        self.table = table
+        self.readers: List[Future[None]] = []
+        self.writers: List[Future[None]] = []
+        self.reading = False  # the loop has our reader callback
+        self.writing = False
+        self.identity: Optional[Tuple[int, int]] = None  # (st_dev, st_ino) when registered
+        self.idle_soon = False  # an idle() call is scheduled
+        # A selector loop (asyncio's own) selects before it runs the tasks
+        # woken in the previous iteration: in the iteration after a wake-up
+        # its readiness report is stale (the woken task had not read yet).
+        # It is ignored there; the descriptor stays registered and
+        # level-triggered, so a real one is reported again next iteration.
+        self.selector = isinstance(loop, _SelectorLoop)
+        self.stale = False
+        self.closed = False
+
+    def readable(self) -> None:
+        """The loop's reader callback: wake every reader (they call again)."""
+        if self.stale:
+            return
+        readers, self.readers = self.readers, []
+        for fut in readers:
+            if not fut.done():
+                fut.set_result(None)
+        if not readers:  # woken for nobody: stop listening now
+            self.unregister(False)
+        elif not self.idle_soon:
+            self.idle_soon = True
+            self.loop.call_soon(self.idle)
+
+    def writable(self) -> None:
+        if self.stale:
+            return
+        writers, self.writers = self.writers, []
+        for fut in writers:
+            if not fut.done():
+                fut.set_result(None)
+        if not writers:
+            self.unregister(True)
+        elif not self.idle_soon:
+            self.idle_soon = True
+            self.loop.call_soon(self.idle)
+
+    def idle(self) -> None:
+        """One iteration after a wake-up: unregister the directions nobody
+        waits on again."""
+        self.idle_soon = False
+        if self.reading and not self.readers:
+            self.unregister(False)
+        if self.writing and not self.writers:
+            self.unregister(True)
+        if self.selector and (self.reading or self.writing):
+            self.stale = True
+            self.loop.call_soon(self.fresh)
+
+    def fresh(self) -> None:
+        self.stale = False
+
+    def unregister(self, write: bool) -> None:
+        if write:
+            if self.writing:
+                self.writing = False
+                self.loop.remove_writer(self.fd)
+        elif self.reading:
+            self.reading = False
+            self.loop.remove_reader(self.fd)
+        if not self.reading and not self.writing:
+            self.identity = None
+            if not self.readers and not self.writers and self.table.get(self.fd) is self:
+                del self.table[self.fd]
+
+    def register(self, write: bool) -> None:
+        """Make sure the loop calls back for ``write`` (reading otherwise)."""
+        if self.reading or self.writing:
+            if self.identity != _identity(self.fd):  # closed and reused meanwhile
+                self.reading = self.writing = False
+                self.loop.remove_reader(self.fd)
+                self.loop.remove_writer(self.fd)
+        if not (self.reading or self.writing):
+            self.identity = _identity(self.fd)
+        if write:
+            if not self.writing:
+                self.loop.add_writer(self.fd, self.writable)
+                self.writing = True
+        elif not self.reading:
+            self.loop.add_reader(self.fd, self.readable)
+            self.reading = True
+
+
+def _identity(fd: int) -> Optional[Tuple[int, int]]:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+# loop -> fd -> watch (a loop per thread; weak: a closed loop's table goes)
+_tables: weakref.WeakKeyDictionary[AbstractEventLoop, Dict[int, _Watch]] = (
+    weakref.WeakKeyDictionary())
+_last: List[Any] = [None, None]  # the last loop and its table
+
+
+def _table(loop: AbstractEventLoop) -> Dict[int, _Watch]:
+    if _last[0] is loop:
+        table: Dict[int, _Watch] = _last[1]
+        return table
+    table_or_none = _tables.get(loop)
+    if table_or_none is None:
+        table_or_none = _tables[loop] = {}
+    _last[0], _last[1] = loop, table_or_none
+    return table_or_none
+
+
+async def _wait_asyncio(loop: AbstractEventLoop, fd: int, write: bool) -> bool:
+    table = _table(loop)
+    watch = table.get(fd)
+    if watch is None:
+        watch = table[fd] = _Watch(fd, loop, table)
+    fut: Future[None] = loop.create_future()
+    waiters = watch.writers if write else watch.readers
+    waiters.append(fut)
+    if len(waiters) == 1:  # the first waiter of this direction
+        try:
+            watch.register(write)
+        except BaseException:
+            waiters.remove(fut)
+            watch.unregister(write)
+            raise
+    try:
+        await fut
+    finally:
+        if fut.cancelled():  # cancelled: leave the queue
+            _leave(watch, fut, write)
+    return watch.closed
+
+
+def _leave(watch: _Watch, fut: Future[None], write: bool) -> None:
+    waiters = watch.writers if write else watch.readers
+    try:
+        waiters.remove(fut)
+    except ValueError:  # already woken (the list was handed over)
+        return
+    if not waiters and not watch.closed:  # the last waiter: unregister
+        watch.unregister(write)
+
+
+def _close_asyncio(loop: AbstractEventLoop, fd: int) -> None:
+    table = _tables.get(loop)
+    watch = None if table is None else table.pop(fd, None)
+    if watch is None:
+        return
+    # unregister while the number is still ours
+    watch.unregister(False)
+    watch.unregister(True)
+    watch.closed = True
+    waiters = watch.readers + watch.writers
+    watch.readers, watch.writers = [], []
+    for fut in waiters:
+        if not fut.done():
+            fut.set_result(None)
+
+
+# --- trio ----------------------------------------------------------------------
+
+
+class _Side:
+    """One direction of a descriptor under trio: whether a task waits in
+    trio's own wait, and the Event the other waiters wait on."""
+
+    __slots__ = ("busy", "event")
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.event: Any = None  # trio.Event while someone waits behind the first
+
+
+class _TrioWatch:
+    __slots__ = ("fd", "table", "read", "write", "closed")
+
+    def __init__(self, fd: int, table: Dict[int, _TrioWatch]) -> None:
+        self.fd = fd
+        self.table = table
+        self.read = _Side()
+        self.write = _Side()
+        self.closed = False
+
+    def forget(self) -> None:
+        idle = not (self.read.busy or self.write.busy or self.read.event or self.write.event)
+        if idle and self.table.get(self.fd) is self:
+            del self.table[self.fd]
+
+
+_trio_tables: Any = None  # trio.lowlevel.RunVar, made on first use: fd -> _TrioWatch
+
+
+def _trio_table(trio: Any) -> Dict[int, _TrioWatch]:
+    global _trio_tables
+    if _trio_tables is None:
+        _trio_tables = trio.lowlevel.RunVar("posixsock.aio waiters")
+    table: Optional[Dict[int, _TrioWatch]] = _trio_tables.get(None)
+    if table is None:
+        table = {}
+        _trio_tables.set(table)
+    return table
+
+
+async def _wait_trio(trio: Any, fd: int, write: bool) -> bool:
+    table = _trio_table(trio)
+    watch = table.get(fd)
+    if watch is None:
+        watch = table[fd] = _TrioWatch(fd, table)
+    side = watch.write if write else watch.read
+    if side.busy:  # another task waits in trio: wait for its news
+        event = side.event
+        if event is None:
+            event = side.event = trio.Event()
+        try:
+            await event.wait()
+        finally:
+            watch.forget()
+        return watch.closed
+    side.busy = True
+    try:
+        if write:
+            await trio.lowlevel.wait_writable(fd)
+        else:
+            await trio.lowlevel.wait_readable(fd)
+    except trio.ClosedResourceError:  # notify_closing (aio.close)
+        watch.closed = True
+    finally:
+        side.busy = False
+        event, side.event = side.event, None
+        if event is not None:
+            event.set()  # ready, cancelled or closed: the others look again
+        watch.forget()
+    return watch.closed
+
+
+def _close_trio(trio: Any, fd: int) -> None:
+    watch = _trio_table(trio).pop(fd, None)
+    if watch is not None:
+        watch.closed = True
+        for side in (watch.read, watch.write):
+            event, side.event = side.event, None
+            if event is not None:
+                event.set()
+    trio.lowlevel.notify_closing(fd)
+
+
+# --- the entry points ------------------------------------------------------------
+
+
+async def wait(fd: int, write: bool) -> bool:
+    """Wait until ``fd`` may be readable (writable); True if ``aio.close``
+    closed it meanwhile.  Raises the framework's cancellation."""
+    loop = _get_running_loop()
+    if loop is not None:
+        return await _wait_asyncio(loop, fd, write)
+    trio = sys.modules.get("trio")
+    if trio is not None and trio.lowlevel.in_trio_task():
+        return await _wait_trio(trio, fd, write)
+    raise _no_framework()
+
+
+def close_waiters(fd: int) -> None:
+    """Wake every task of the running framework waiting on ``fd`` (they
+    report EBADF) and forget its registrations, before ``fd`` is closed."""
+    loop = _get_running_loop()
+    if loop is not None:
+        _close_asyncio(loop, fd)
+        return
+    trio = sys.modules.get("trio")
+    if trio is not None and trio.lowlevel.in_trio_task():
+        _close_trio(trio, fd)
+        return
+    raise _no_framework()
+
+
+# --- blocking calls on a thread ----------------------------------------------------
+
+
+class _Job(Generic[_T]):
+    """One blocking call on a thread.  If the task that started it is
+    cancelled before it ends, its result goes to ``keep`` (aio.accept keeps a
+    connection for the next accept) instead of being lost."""
+
+    __slots__ = ("call", "lock", "done", "result", "error", "abandoned", "keep", "wake")
+
+    def __init__(self, call: Callable[[], _T], keep: Optional[Callable[[_T], None]]) -> None:
+        self.call = call
+        self.lock = threading.Lock()
+        self.done = False
+        self.result: Optional[_T] = None
+        self.error: Optional[BaseException] = None
+        self.abandoned = False
+        self.keep = keep
+        self.wake: Callable[[], None] = lambda: None
+
+    def run(self) -> None:
+        try:
+            result = self.call()
+        except BaseException as exc:  # returned to the task, raised there
+            self.error = exc
+            result = None
+        with self.lock:
+            self.done = True
+            self.result = result
+            if self.abandoned:
+                if result is not None and self.keep is not None:
+                    self.keep(result)
+                return
+        try:
+            self.wake()
+        except RuntimeError:  # the loop or the run has ended meanwhile
+            pass
+
+    def abandon(self) -> None:
+        """The task was cancelled: what the thread returns is kept, now or
+        when it ends."""
+        with self.lock:
+            self.abandoned = True
+            if self.done and self.result is not None and self.keep is not None:
+                self.keep(self.result)
+
+    def outcome(self) -> _T:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]  # done: set by run
+
+
+async def offload(call: Callable[[], _T], keep: Optional[Callable[[_T], None]] = None) -> _T:
+    """Run the blocking ``call`` on a new daemon thread and wait for it
+    without blocking the loop.  Cancellation propagates at once; the
+    thread's result then goes to ``keep`` (dropped if None)."""
+    job: _Job[_T] = _Job(call, keep)
+    loop = _get_running_loop()
+    if loop is not None:
+        fut: Future[None] = loop.create_future()
+
+        def done() -> None:
+            if not fut.done():
+                fut.set_result(None)
+        job.wake = lambda: loop.call_soon_threadsafe(done)
+        threading.Thread(target=job.run, name="posixsock.aio", daemon=True).start()
+        try:
+            await fut
+        except BaseException:
+            job.abandon()
+            raise
+        return job.outcome()
+    trio = sys.modules.get("trio")
+    if trio is None or not trio.lowlevel.in_trio_task():
+        raise _no_framework()
+    event = trio.Event()
+    token = trio.lowlevel.current_trio_token()
+    job.wake = lambda: token.run_sync_soon(event.set)
+    threading.Thread(target=job.run, name="posixsock.aio", daemon=True).start()
+    try:
+        await event.wait()
+    except BaseException:
+        job.abandon()
+        raise
+    return job.outcome()
+
+
+def duplicate(fd: int) -> int:
+    """A close-on-exec duplicate of ``fd`` for a thread's blocking call: the
+    thread never uses the caller's number (which the caller may close and
+    reuse meanwhile); raises OSError (EBADF)."""
+    return os.dup(fd)  # PEP 446: not inheritable
