@@ -168,13 +168,19 @@ class _Watch:
                 self.loop.remove_writer(self.fd)
         if not (self.reading or self.writing):
             self.identity = _identity(self.fd)
+        if write and self.writing or not write and self.reading:
+            return
+        # libuv (uvloop) sets O_NONBLOCK on a descriptor it polls; the
+        # caller's flag is put back at once (principle: never re-flag).
+        blocking = not self.selector and os.get_blocking(self.fd)
         if write:
-            if not self.writing:
-                self.loop.add_writer(self.fd, self.writable)
-                self.writing = True
-        elif not self.reading:
+            self.loop.add_writer(self.fd, self.writable)
+            self.writing = True
+        else:
             self.loop.add_reader(self.fd, self.readable)
             self.reading = True
+        if blocking:
+            os.set_blocking(self.fd, True)
 
 
 def _identity(fd: int) -> Optional[Tuple[int, int]]:
