@@ -437,7 +437,10 @@ async def offload(call: Callable[[], _T], keep: Optional[Callable[[_T], None]] =
         def done() -> None:
             if not fut.done():
                 fut.set_result(None)
-        job.wake = lambda: loop.call_soon_threadsafe(done)
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(done)
+        job.wake = wake
         threading.Thread(target=job.run, name="posixsock.aio", daemon=True).start()
         try:
             await fut

@@ -193,7 +193,7 @@ async def sendall(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Erro
     """
     f = (flags if type(flags) is int else _flags("sendall", fd, 3, flags)) | _DONTWAIT
     try:
-        view = memoryview(buffer).cast("B")  # type: ignore[arg-type]
+        view = memoryview(buffer).cast("B")
     except TypeError:
         _args.bytes_like("sendall", 2, buffer)
         raise
@@ -293,7 +293,7 @@ _kept_lock = threading.Lock()
 
 def _keeper(identity: Tuple[int, int]) -> Callable[[Union[Accepted, Error]], None]:
     def keep(result: Union[Accepted, Error]) -> None:
-        if type(result) is tuple:
+        if not isinstance(result, Error):
             with _kept_lock:
                 _kept.setdefault(identity, []).append(result)
     return keep

@@ -33,7 +33,8 @@ def run(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
 
 def test_every_example_is_tested() -> None:
     tested = {"tcp_echo_server.py", "tcp_echo_client.py", "udp_v4_v6.py",
-              "unix_abstract_dgram.py", "pass_fd.py", "packet_lo.py", "http_get.py"}
+              "unix_abstract_dgram.py", "pass_fd.py", "packet_lo.py", "http_get.py",
+              "coroutine_echo.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -58,6 +59,16 @@ def test_tcp_echo_server_and_client() -> None:
         if server.poll() is None:
             server.kill()
             server.communicate()
+
+
+def test_coroutine_echo() -> None:
+    """The Lua coroutine server ported to posixsock.aio: every client's
+    message comes back."""
+    result = run("coroutine_echo.py", "5")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("listening on 127.0.0.1 port ")
+    assert lines[1:] == [f"echoed: hello from client {i}" for i in range(5)]
 
 
 def test_udp_v4_v6() -> None:
