@@ -15,8 +15,8 @@ async def serve(listener: int) -> None:
         return
     conn, peer = accepted
     if peer["family"] == ps.AF_INET:
-        print(peer["addr"], peer["port"])
-    data = await aio.recv(conn, 4096)
+        print(peer["addr"], peer["port"] > 0)
+    data = await aio.recv(conn, 2)
     if isinstance(data, ps.Error):
         return
     text: str = data.decode()
@@ -24,10 +24,10 @@ async def serve(listener: int) -> None:
     if not isinstance(sent, ps.Error):
         total: int = sent
         print(total)
-    got = await aio.recvfrom(conn, 10)
+    got = await aio.recvfrom(conn, 2)
     if not isinstance(got, ps.Error):
         payload, source = got
-        print(payload.hex(), source["family"])
+        print(payload, source["family"] == ps.AF_UNSPEC)
     fds = await aio.recv_fds(conn, 10, 1)
     if not isinstance(fds, ps.Error):
         for fd in fds[1]:
@@ -40,14 +40,15 @@ async def client(addr: ps.SockAddrInet) -> int:
     status = await aio.connect(fd, addr)
     if isinstance(status, ps.Error):
         return status.errnum
-    msg = await aio.recvmsg(fd, 100, ps.CMSG_SPACE(4))
+    await aio.send(fd, b"hi", ps.MSG_NOSIGNAL)
+    msg = await aio.recvmsg(fd, 2, ps.CMSG_SPACE(4))
     if not isinstance(msg, ps.Error):
-        for item in msg[1]:
-            print(item["level"], item["type"], len(item["data"]))
+        print(msg[0], [item["level"] for item in msg[1]])
     await aio.sendmsg(fd, [b"a", b"b"])
-    await aio.send_fds(fd, b"x", [0])
-    await aio.sendto(fd, b"x", addr)
-    await aio.send(fd, b"x", ps.MSG_NOSIGNAL)
+    udp = ps.check(ps.socket(ps.AF_INET, ps.SOCK_DGRAM, 0))
+    refused = await aio.send_fds(udp, b"x", [0])  # not AF_UNIX: an Error value
+    print(isinstance(refused, ps.Error), await aio.sendto(udp, b"", addr))
+    ps.check(await aio.close(udp))
     return ps.check(await aio.close(fd))
 
 
