@@ -120,6 +120,14 @@ def generate() -> str:
         lines += [f"### {name}", "", "```python", f"{name}{sig}".replace("'", ""), "```", ""]
         lines += [doc(getattr(ps, name)), ""]
 
+    from posixsock import aio
+    lines += ["## posixsock.aio", "", doc(aio).split("\n\n")[0], "",
+              "`from posixsock import aio`; each is awaited: `await aio.recv(fd, 4096)`.", ""]
+    for name in aio.__all__:
+        sig = inspect.signature(getattr(aio, name))
+        lines += [f"### aio.{name}", "", "```python", f"async def {name}{sig}".replace("'", ""),
+                  "```", "", doc(getattr(aio, name)), ""]
+
     lines += ["## Types", ""]
     seen: Set[str] = set()
     for name in types:
