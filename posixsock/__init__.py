@@ -56,7 +56,8 @@ from ._constants import (
     SO_PEERCRED, SO_PROTOCOL, SO_REUSEPORT, SOCK_CLOEXEC, SOCK_NONBLOCK,
     SOCK_SEQPACKET, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_USER_TIMEOUT,
 )
-from ._errors import Error, check
+from ._check import check
+from ._errors import Error
 from ._msg import CMSG_LEN, CMSG_SPACE, Cmsg, recv_fds, recvmsg, send_fds, sendmsg
 from ._names import IfNameIndex, getnameinfo, if_indextoname, if_nameindex, inet_ntop, inet_pton
 from ._sockaddr import (

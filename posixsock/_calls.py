@@ -22,8 +22,8 @@ from ._errors import (
 from ._fd import _Borrowed, borrow, by_family, lend, plain
 from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
-    AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
-    sockaddr,
+    AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrBound, SockAddrInet,
+    _numeric4_get, native, socket_address, sockaddr,
 )
 from ._sockopt import CODEC_NAMES, TABLE, Linger, OptValue, PeerCred, Timeval
 from ._sockopt import encode as encode_option
@@ -38,6 +38,7 @@ _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
 _SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
+_ACCEPT4_FLAGS: int = _SOCK_NONBLOCK | getattr(_socket, "SOCK_CLOEXEC", 0)
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
@@ -417,22 +418,46 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     return 0
 
 
-def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
-    """Accept a connection on a socket: ``accept(2)``.
+def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error]:
+    """Accept a connection on a socket: ``accept(2)``, or with ``flags``
+    ``accept4(2)``.
 
     :param fd: listening socket descriptor
-    :returns: ``(connection fd, peer SockAddr)`` -- the new descriptor is
-        close-on-exec and blocking -- or
-        ``Error(None, "accept: <strerror>", errnum)``
+    :param flags: 0 (default), or ``SOCK_NONBLOCK`` and ``SOCK_CLOEXEC``
+        or-ed: accept4's flags, beyond luaposix (whose accept takes the
+        descriptor alone).  The new descriptor is close-on-exec either way,
+        as every descriptor Python makes (PEP 446); ``SOCK_NONBLOCK`` makes
+        it non-blocking before it is returned.  Any other bit is
+        ``Error(None, "accept: Invalid argument", EINVAL)``, as accept4
+        gives (after EBADF, before ENOTSOCK, as Linux orders them).
+    :returns: ``(connection fd, peer SockAddrBound)`` -- the new descriptor
+        is close-on-exec, and blocking unless ``flags`` has
+        ``SOCK_NONBLOCK`` -- or ``Error(None, "accept: <strerror>", errnum)``
     """
+    f = 0
+    if type(flags) is not int or flags:  # (the common call, 0, tests nothing more)
+        f = _args.cint("accept", 2, flags)
     sock = borrow("accept", "accept", fd)
+    if f & ~_ACCEPT4_FLAGS and not (isinstance(sock, Error) and sock.errnum == EBADF):
+        return fail("accept", EINVAL)  # accept4 tests its flags once it has the file
     if isinstance(sock, Error):
         return sock
     try:
-        new, peer = sock._accept()  # type: ignore[attr-defined]  # the C method
+        # CPython's C method: accept4(fd, ..., SOCK_CLOEXEC) where the
+        # kernel has it, so the new descriptor is never inheritable
+        new, peer = sock._accept()  # type: ignore[attr-defined]
     except OSError as exc:
         return from_oserror("accept", exc, EBADF)
-    return new, sockaddr(peer, sock)
+    if f & _SOCK_NONBLOCK:
+        # CPython's accept has no flags argument: O_NONBLOCK is set here, on
+        # a descriptor nobody else holds yet.  A signal handler's exception
+        # in between loses the connection, not the descriptor.
+        try:
+            os.set_blocking(new, False)
+        except BaseException:
+            os.close(new)
+            raise
+    return new, socket_address(peer, sock)
 
 
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
@@ -752,7 +777,7 @@ def _getsockopt(fd: object, level: object, name: object) -> Union[OptValue, Erro
         return from_oserror("getsockopt", exc, EINVAL)
 
 
-def getsockname(fd: int, /) -> Union[SockAddr, Error]:
+def getsockname(fd: int, /) -> Union[SockAddrBound, Error]:
     """Get the address a socket is bound to: ``getsockname(2)``.
 
     :param fd: socket descriptor
@@ -774,10 +799,10 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
         if type(host) is str and ":" not in host:
             address: SockAddrInet = {"family": AF_INET, "port": port, "addr": host}
             return address
-    return sockaddr(name, sock)
+    return socket_address(name, sock)
 
 
-def getpeername(fd: int, /) -> Union[SockAddr, Error]:
+def getpeername(fd: int, /) -> Union[SockAddrBound, Error]:
     """Get the address of a socket's peer: ``getpeername(2)``.
 
     :param fd: socket descriptor
@@ -788,7 +813,7 @@ def getpeername(fd: int, /) -> Union[SockAddr, Error]:
     if isinstance(sock, Error):
         return sock
     try:
-        return sockaddr(sock.getpeername(), sock)
+        return socket_address(sock.getpeername(), sock)
     except OSError as exc:
         return from_oserror("getpeername", exc, EBADF)
 

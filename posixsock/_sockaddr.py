@@ -21,7 +21,7 @@ import os
 import sys
 from errno import EINVAL, ENAMETOOLONG, ENODEV
 from typing import (
-    Any, Callable, Dict, FrozenSet, Literal, Mapping, Optional, Tuple, TypedDict, Union, final,
+    TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Literal, Mapping, Optional, Tuple, TypedDict, Union, final,
 )
 
 from . import _args
@@ -31,7 +31,7 @@ from ._errors import propagate
 __all__ = [
     "SockAddr", "SockAddrInet", "SockAddrInet6", "SockAddrUnix", "SockAddrNetlink",
     "SockAddrPacket", "SockAddrUnspec", "AddrInfo", "AddrInfoInet", "AddrInfoInet6",
-    "SockAddrArg", "SockAddrInet6Arg", "AddrInfoHints",
+    "SockAddrArg", "SockAddrInet6Arg", "AddrInfoHints", "SockAddrBound",
 ]
 
 # The type of each TypedDict's ``family``: its Linux value as a literal, the
@@ -124,12 +124,20 @@ class SockAddrUnspec(TypedDict):
     family: _Unspec
 
 
+SockAddrBound = Union[SockAddrInet, SockAddrInet6, SockAddrUnix, SockAddrNetlink, SockAddrPacket]
+"""The address of a socket, as ``getsockname``, ``getpeername`` and
+``accept`` give it: one TypedDict per family, told apart by ``family``, and
+never ``SockAddrUnspec`` (a socket always has its family, bound or not), so
+it goes back into ``connect``, ``bind``, ``sendto`` as it is.  Every family
+but AF_UNSPEC: a family added to ``SockAddr`` belongs here too."""
+
 SockAddr = Union[SockAddrInet, SockAddrInet6, SockAddrUnix, SockAddrNetlink, SockAddrPacket,
                  SockAddrUnspec]
 """A socket address, luaposix's ``sockaddr`` table, as posixsock returns it:
-one TypedDict per family, told apart by ``family``.  (A socket of a family
-posixsock has no constant for -- made with a bare number -- gives
-``{"family": <number>}``, which no member describes.)"""
+one TypedDict per family, told apart by ``family``; ``SockAddrUnspec`` when
+a source may be missing (``recvfrom``, ``recvmsg``, ``recv_fds``).  (A
+socket of a family posixsock has no constant for -- made with a bare number
+-- gives ``{"family": <number>}``, which no member describes.)"""
 
 
 class _Inet4Info(_Inet4Fields):
@@ -464,6 +472,21 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
         return {"family": AF_UNSPEC}
     family = _domain(sock)  # a shape of another family: say which, no more
     return {"family": AF_UNSPEC if family < 0 else family}  # type: ignore[typeddict-item, unused-ignore]
+
+
+# The same conversion, declared for a socket's own address (getsockname,
+# getpeername, accept): CPython's makesockaddr gives None -- the AF_UNSPEC
+# case -- only for an address length of 0, which the kernel reports for a
+# missing source (recvfrom and friends), never for a socket's own or its
+# peer's address (an unnamed AF_UNIX socket has the length of its family
+# field: "path": "").  One function object under two declared types: no
+# call added on the hot path.
+if TYPE_CHECKING:
+    def socket_address(value: Any, sock: Optional[_socket.socket] = None) -> SockAddrBound:
+        """``sockaddr`` for a socket's own or its peer's address."""
+        ...
+else:
+    socket_address = sockaddr
 
 
 def _ifindex(name: str) -> int:
