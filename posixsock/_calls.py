@@ -15,7 +15,11 @@ from typing import Any, Dict, List, Optional, Tuple, Union, overload
 from . import _args
 from ._args import Buffer
 from ._connect import finish_connect
-from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
+from ._constants import (
+    AF_INET, IfNameOption, InAddrOption, IntOption, IpIntOption, IpprotoIp, IpprotoIpv6,
+    IpprotoTcp, Ipv6IntOption, LingerOption, Mreq6Option, MreqOption, PeerCredOption,
+    SocketIntOption, SolSocket, TcpIntOption, TimevalOption,
+)
 from ._errors import (
     Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
@@ -649,12 +653,45 @@ def shutdown(fd: int, how: int, /) -> Union[int, Error]:
     return 0
 
 
+# One overload per kind of option: the level's type and the name's choose
+# what the value must be (see ``_constants``).  No overload takes a plain
+# ``int`` name: an option posixsock has no constant for is named with
+# ``IntOption(number)``, a C int option at any level.
 @overload
-def setsockopt(fd: int, level: int, name: int, value1: int,
+def setsockopt(fd: int, level: SolSocket, name: SocketIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: TimevalOption, value1: int, value2: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: LingerOption, value1: int, value2: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: IfNameOption, value1: str, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: PeerCredOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: IpIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: InAddrOption, value1: str, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: MreqOption, value1: str,
+               value2: Optional[str] = None, /) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIpv6, name: Ipv6IntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIpv6, name: Mreq6Option, value1: str,
                value2: Optional[int] = None, /) -> Union[int, Error]: ...
 @overload
-def setsockopt(fd: int, level: int, name: int, value1: str,
-               value2: Union[int, str, None] = None, /) -> Union[int, Error]: ...
+def setsockopt(fd: int, level: IpprotoTcp, name: TcpIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: int, name: IntOption, value1: int, /) -> Union[int, Error]: ...
 
 
 def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
@@ -720,6 +757,8 @@ def _setsockopt(fd: object, level: object, name: object, value1: object, value2:
 
 
 @overload
+def getsockopt(fd: int, level: SolSocket, name: SocketIntOption, /) -> Union[int, Error]: ...
+@overload
 def getsockopt(fd: int, level: SolSocket, name: TimevalOption, /) -> Union[Timeval, Error]: ...
 @overload
 def getsockopt(fd: int, level: SolSocket, name: LingerOption, /) -> Union[Linger, Error]: ...
@@ -728,6 +767,16 @@ def getsockopt(fd: int, level: SolSocket, name: IfNameOption, /) -> Union[str, E
 @overload
 def getsockopt(fd: int, level: SolSocket, name: PeerCredOption, /) -> Union[PeerCred, Error]: ...
 @overload
+def getsockopt(fd: int, level: IpprotoIp, name: IpIntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoIp, name: InAddrOption, /) -> Union[str, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoIpv6, name: Ipv6IntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoTcp, name: TcpIntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: int, name: IntOption, /) -> Union[int, Error]: ...
+@overload  # an option chosen at run time: any of the values
 def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]: ...
 
 

@@ -38,17 +38,35 @@ else:  # pragma: no cover - exercised on other platforms only
     AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
     AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
 
-# --- option names that choose getsockopt's result type -----------------------
-# SOL_SOCKET and the options whose value is not a C int have int subtypes of
-# their own (``NewType``: at run time the plain int, no cost), so that
-# ``getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO)`` is typed ``Timeval``, not the
-# whole ``OptValue`` union.  Not literal numbers: SOL_SOCKET and the SO_*
-# values differ between Linux architectures (MIPS, SPARC, PowerPC, Alpha).
+# --- levels and option names: each option's value type ----------------------
+# An option is a (level, name) pair, and what setsockopt takes and getsockopt
+# gives depends on it.  Each level constant and each option name has an
+# ``int`` subtype of its own (``NewType``: at run time the plain int, no
+# cost), so that overloads of setsockopt/getsockopt can type every option:
+# ``getsockopt(fd, SOL_SOCKET, SO_ERROR)`` is an ``int``, ``getsockopt(fd,
+# SOL_SOCKET, SO_RCVTIMEO)`` a ``Timeval``, and ``setsockopt(fd, SOL_SOCKET,
+# SO_RCVBUF, "x")`` a type error.  Not literal numbers: SOL_SOCKET and the
+# SO_* values differ between Linux architectures (MIPS, SPARC, PowerPC,
+# Alpha).  ``tests/test_types.py`` checks each name's type against the
+# option table (``_sockopt``) that decides its value at run time.
 SolSocket = NewType("SolSocket", int)
+IpprotoIp = NewType("IpprotoIp", int)
+IpprotoIpv6 = NewType("IpprotoIpv6", int)
+IpprotoTcp = NewType("IpprotoTcp", int)
+SocketIntOption = NewType("SocketIntOption", int)
 TimevalOption = NewType("TimevalOption", int)
 LingerOption = NewType("LingerOption", int)
 IfNameOption = NewType("IfNameOption", int)
 PeerCredOption = NewType("PeerCredOption", int)
+IpIntOption = NewType("IpIntOption", int)
+InAddrOption = NewType("InAddrOption", int)
+MreqOption = NewType("MreqOption", int)
+Ipv6IntOption = NewType("Ipv6IntOption", int)
+Mreq6Option = NewType("Mreq6Option", int)
+TcpIntOption = NewType("TcpIntOption", int)
+# An option posixsock has no constant for, whose value is a C int (as every
+# option without a row in the table is): ``IntOption(socket.SO_PASSCRED)``.
+IntOption = NewType("IntOption", int)
 
 # --- everywhere ------------------------------------------------------------
 AI_CANONNAME: Final[int] = int(_s.AI_CANONNAME)
@@ -56,9 +74,9 @@ AI_NUMERICHOST: Final[int] = int(_s.AI_NUMERICHOST)
 AI_NUMERICSERV: Final[int] = int(_s.AI_NUMERICSERV)
 AI_PASSIVE: Final[int] = int(_s.AI_PASSIVE)
 IPPROTO_ICMP: Final[int] = int(_s.IPPROTO_ICMP)
-IPPROTO_IP: Final[int] = int(_s.IPPROTO_IP)
-IPPROTO_IPV6: Final[int] = int(_s.IPPROTO_IPV6)
-IPPROTO_TCP: Final[int] = int(_s.IPPROTO_TCP)
+IPPROTO_IP: Final = IpprotoIp(int(_s.IPPROTO_IP))
+IPPROTO_IPV6: Final = IpprotoIpv6(int(_s.IPPROTO_IPV6))
+IPPROTO_TCP: Final = IpprotoTcp(int(_s.IPPROTO_TCP))
 IPPROTO_UDP: Final[int] = int(_s.IPPROTO_UDP)
 SHUT_RD: Final[int] = int(_s.SHUT_RD)
 SHUT_RDWR: Final[int] = int(_s.SHUT_RDWR)
@@ -68,36 +86,36 @@ SOCK_RAW: Final[int] = int(_s.SOCK_RAW)
 SOCK_STREAM: Final[int] = int(_s.SOCK_STREAM)
 SOL_SOCKET: Final = SolSocket(int(_s.SOL_SOCKET))
 SOMAXCONN: Final[int] = int(_s.SOMAXCONN)
-SO_ACCEPTCONN: Final[int] = int(_s.SO_ACCEPTCONN)
-SO_BROADCAST: Final[int] = int(_s.SO_BROADCAST)
-SO_DEBUG: Final[int] = int(_s.SO_DEBUG)
-SO_DONTROUTE: Final[int] = int(_s.SO_DONTROUTE)
-SO_ERROR: Final[int] = int(_s.SO_ERROR)
-SO_KEEPALIVE: Final[int] = int(_s.SO_KEEPALIVE)
+SO_ACCEPTCONN: Final = SocketIntOption(int(_s.SO_ACCEPTCONN))
+SO_BROADCAST: Final = SocketIntOption(int(_s.SO_BROADCAST))
+SO_DEBUG: Final = SocketIntOption(int(_s.SO_DEBUG))
+SO_DONTROUTE: Final = SocketIntOption(int(_s.SO_DONTROUTE))
+SO_ERROR: Final = SocketIntOption(int(_s.SO_ERROR))
+SO_KEEPALIVE: Final = SocketIntOption(int(_s.SO_KEEPALIVE))
 SO_LINGER: Final = LingerOption(int(_s.SO_LINGER))
-SO_OOBINLINE: Final[int] = int(_s.SO_OOBINLINE)
-SO_RCVBUF: Final[int] = int(_s.SO_RCVBUF)
-SO_RCVLOWAT: Final[int] = int(_s.SO_RCVLOWAT)
+SO_OOBINLINE: Final = SocketIntOption(int(_s.SO_OOBINLINE))
+SO_RCVBUF: Final = SocketIntOption(int(_s.SO_RCVBUF))
+SO_RCVLOWAT: Final = SocketIntOption(int(_s.SO_RCVLOWAT))
 SO_RCVTIMEO: Final = TimevalOption(int(_s.SO_RCVTIMEO))
-SO_REUSEADDR: Final[int] = int(_s.SO_REUSEADDR)
-SO_SNDBUF: Final[int] = int(_s.SO_SNDBUF)
-SO_SNDLOWAT: Final[int] = int(_s.SO_SNDLOWAT)
+SO_REUSEADDR: Final = SocketIntOption(int(_s.SO_REUSEADDR))
+SO_SNDBUF: Final = SocketIntOption(int(_s.SO_SNDBUF))
+SO_SNDLOWAT: Final = SocketIntOption(int(_s.SO_SNDLOWAT))
 SO_SNDTIMEO: Final = TimevalOption(int(_s.SO_SNDTIMEO))
-SO_TYPE: Final[int] = int(_s.SO_TYPE)
-TCP_NODELAY: Final[int] = int(_s.TCP_NODELAY)
+SO_TYPE: Final = SocketIntOption(int(_s.SO_TYPE))
+TCP_NODELAY: Final = TcpIntOption(int(_s.TCP_NODELAY))
 
 # --- Linux: always there, some only in the kernel headers ------------------
 if sys.platform == "linux":
     AI_ADDRCONFIG: Final[int] = int(_s.AI_ADDRCONFIG)
     AI_ALL: Final[int] = int(_s.AI_ALL)
     AI_V4MAPPED: Final[int] = int(_s.AI_V4MAPPED)
-    IPV6_JOIN_GROUP: Final[int] = int(_s.IPV6_JOIN_GROUP)
-    IPV6_LEAVE_GROUP: Final[int] = int(_s.IPV6_LEAVE_GROUP)
-    IPV6_MULTICAST_HOPS: Final[int] = int(_s.IPV6_MULTICAST_HOPS)
-    IPV6_MULTICAST_IF: Final[int] = int(_s.IPV6_MULTICAST_IF)
-    IPV6_MULTICAST_LOOP: Final[int] = int(_s.IPV6_MULTICAST_LOOP)
-    IPV6_UNICAST_HOPS: Final[int] = int(_s.IPV6_UNICAST_HOPS)
-    IPV6_V6ONLY: Final[int] = int(_s.IPV6_V6ONLY)
+    IPV6_JOIN_GROUP: Final = Mreq6Option(int(_s.IPV6_JOIN_GROUP))
+    IPV6_LEAVE_GROUP: Final = Mreq6Option(int(_s.IPV6_LEAVE_GROUP))
+    IPV6_MULTICAST_HOPS: Final = Ipv6IntOption(int(_s.IPV6_MULTICAST_HOPS))
+    IPV6_MULTICAST_IF: Final = Ipv6IntOption(int(_s.IPV6_MULTICAST_IF))
+    IPV6_MULTICAST_LOOP: Final = Ipv6IntOption(int(_s.IPV6_MULTICAST_LOOP))
+    IPV6_UNICAST_HOPS: Final = Ipv6IntOption(int(_s.IPV6_UNICAST_HOPS))
+    IPV6_V6ONLY: Final = Ipv6IntOption(int(_s.IPV6_V6ONLY))
     SO_BINDTODEVICE: Final = IfNameOption(int(_s.SO_BINDTODEVICE))
     # <linux/netlink.h> protocol numbers
     NETLINK_ROUTE: Final[int] = 0
@@ -122,13 +140,13 @@ else:  # pragma: no cover - exercised on other platforms only
     AI_ADDRCONFIG: Final[Optional[int]] = getattr(_s, "AI_ADDRCONFIG", None)
     AI_ALL: Final[Optional[int]] = getattr(_s, "AI_ALL", None)
     AI_V4MAPPED: Final[Optional[int]] = getattr(_s, "AI_V4MAPPED", None)
-    IPV6_JOIN_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_JOIN_GROUP", None)
-    IPV6_LEAVE_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_LEAVE_GROUP", None)
-    IPV6_MULTICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_HOPS", None)
-    IPV6_MULTICAST_IF: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_IF", None)
-    IPV6_MULTICAST_LOOP: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
-    IPV6_UNICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
-    IPV6_V6ONLY: Final[Optional[int]] = getattr(_s, "IPV6_V6ONLY", None)
+    IPV6_JOIN_GROUP: Final[Optional[Mreq6Option]] = getattr(_s, "IPV6_JOIN_GROUP", None)
+    IPV6_LEAVE_GROUP: Final[Optional[Mreq6Option]] = getattr(_s, "IPV6_LEAVE_GROUP", None)
+    IPV6_MULTICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_HOPS", None)
+    IPV6_MULTICAST_IF: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_IF", None)
+    IPV6_MULTICAST_LOOP: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
+    IPV6_UNICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
+    IPV6_V6ONLY: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_V6ONLY", None)
     SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_s, "SO_BINDTODEVICE", None)
     NETLINK_ROUTE: Final[Optional[int]] = None
     NETLINK_UNUSED: Final[Optional[int]] = None
@@ -181,12 +199,12 @@ MSG_PEEK: Final[int] = _c.MSG_PEEK
 MSG_TRUNC: Final[int] = _c.MSG_TRUNC
 MSG_WAITALL: Final[int] = _c.MSG_WAITALL
 SOCK_SEQPACKET: Final[int] = _c.SOCK_SEQPACKET
-IP_TTL: Final[int] = _c.IP_TTL
-IP_MULTICAST_TTL: Final[int] = _c.IP_MULTICAST_TTL
-IP_MULTICAST_LOOP: Final[int] = _c.IP_MULTICAST_LOOP
-IP_MULTICAST_IF: Final[int] = _c.IP_MULTICAST_IF
-IP_ADD_MEMBERSHIP: Final[int] = _c.IP_ADD_MEMBERSHIP
-IP_DROP_MEMBERSHIP: Final[int] = _c.IP_DROP_MEMBERSHIP
+IP_TTL: Final = IpIntOption(_c.IP_TTL)
+IP_MULTICAST_TTL: Final = IpIntOption(_c.IP_MULTICAST_TTL)
+IP_MULTICAST_LOOP: Final = IpIntOption(_c.IP_MULTICAST_LOOP)
+IP_MULTICAST_IF: Final = InAddrOption(_c.IP_MULTICAST_IF)
+IP_ADD_MEMBERSHIP: Final = MreqOption(_c.IP_ADD_MEMBERSHIP)
+IP_DROP_MEMBERSHIP: Final = MreqOption(_c.IP_DROP_MEMBERSHIP)
 NI_DGRAM: Final[int] = _c.NI_DGRAM
 NI_MAXHOST: Final[int] = _c.NI_MAXHOST
 NI_MAXSERV: Final[int] = _c.NI_MAXSERV
@@ -213,14 +231,14 @@ if sys.platform == "linux":
     SCM_RIGHTS: Final[int] = _c.SCM_RIGHTS
     SOCK_CLOEXEC: Final[int] = _c.SOCK_CLOEXEC
     SOCK_NONBLOCK: Final[int] = _c.SOCK_NONBLOCK
-    SO_DOMAIN: Final[int] = _c.SO_DOMAIN
+    SO_DOMAIN: Final = SocketIntOption(_c.SO_DOMAIN)
     SO_PEERCRED: Final = PeerCredOption(_c.SO_PEERCRED)
-    SO_PROTOCOL: Final[int] = _c.SO_PROTOCOL
-    SO_REUSEPORT: Final[int] = _c.SO_REUSEPORT
-    TCP_KEEPCNT: Final[int] = _c.TCP_KEEPCNT
-    TCP_KEEPIDLE: Final[int] = _c.TCP_KEEPIDLE
-    TCP_KEEPINTVL: Final[int] = _c.TCP_KEEPINTVL
-    TCP_USER_TIMEOUT: Final[int] = _c.TCP_USER_TIMEOUT
+    SO_PROTOCOL: Final = SocketIntOption(_c.SO_PROTOCOL)
+    SO_REUSEPORT: Final = SocketIntOption(_c.SO_REUSEPORT)
+    TCP_KEEPCNT: Final = TcpIntOption(_c.TCP_KEEPCNT)
+    TCP_KEEPIDLE: Final = TcpIntOption(_c.TCP_KEEPIDLE)
+    TCP_KEEPINTVL: Final = TcpIntOption(_c.TCP_KEEPINTVL)
+    TCP_USER_TIMEOUT: Final = TcpIntOption(_c.TCP_USER_TIMEOUT)
     EAI_ADDRFAMILY: Final[int] = _c.EAI_ADDRFAMILY
     EAI_NODATA: Final[int] = _c.EAI_NODATA
     EAI_OVERFLOW: Final[int] = _c.EAI_OVERFLOW
@@ -233,14 +251,14 @@ else:  # pragma: no cover - exercised on other platforms only
     SCM_RIGHTS: Final[Optional[int]] = getattr(_c, "SCM_RIGHTS", None)
     SOCK_CLOEXEC: Final[Optional[int]] = getattr(_c, "SOCK_CLOEXEC", None)
     SOCK_NONBLOCK: Final[Optional[int]] = getattr(_c, "SOCK_NONBLOCK", None)
-    SO_DOMAIN: Final[Optional[int]] = getattr(_c, "SO_DOMAIN", None)
+    SO_DOMAIN: Final[Optional[SocketIntOption]] = getattr(_c, "SO_DOMAIN", None)
     SO_PEERCRED: Final[Optional[PeerCredOption]] = getattr(_c, "SO_PEERCRED", None)
-    SO_PROTOCOL: Final[Optional[int]] = getattr(_c, "SO_PROTOCOL", None)
-    SO_REUSEPORT: Final[Optional[int]] = getattr(_c, "SO_REUSEPORT", None)
-    TCP_KEEPCNT: Final[Optional[int]] = getattr(_c, "TCP_KEEPCNT", None)
-    TCP_KEEPIDLE: Final[Optional[int]] = getattr(_c, "TCP_KEEPIDLE", None)
-    TCP_KEEPINTVL: Final[Optional[int]] = getattr(_c, "TCP_KEEPINTVL", None)
-    TCP_USER_TIMEOUT: Final[Optional[int]] = getattr(_c, "TCP_USER_TIMEOUT", None)
+    SO_PROTOCOL: Final[Optional[SocketIntOption]] = getattr(_c, "SO_PROTOCOL", None)
+    SO_REUSEPORT: Final[Optional[SocketIntOption]] = getattr(_c, "SO_REUSEPORT", None)
+    TCP_KEEPCNT: Final[Optional[TcpIntOption]] = getattr(_c, "TCP_KEEPCNT", None)
+    TCP_KEEPIDLE: Final[Optional[TcpIntOption]] = getattr(_c, "TCP_KEEPIDLE", None)
+    TCP_KEEPINTVL: Final[Optional[TcpIntOption]] = getattr(_c, "TCP_KEEPINTVL", None)
+    TCP_USER_TIMEOUT: Final[Optional[TcpIntOption]] = getattr(_c, "TCP_USER_TIMEOUT", None)
     EAI_ADDRFAMILY: Final[Optional[int]] = getattr(_c, "EAI_ADDRFAMILY", None)
     EAI_NODATA: Final[Optional[int]] = getattr(_c, "EAI_NODATA", None)
     EAI_OVERFLOW: Final[Optional[int]] = getattr(_c, "EAI_OVERFLOW", None)

@@ -151,6 +151,18 @@ def _enc_mreq(v1: object, v2: object) -> Encoded:
     return group + local
 
 
+def _enc_inaddr(v1: object, v2: object) -> Encoded:
+    # struct in_addr: IP_MULTICAST_IF's outgoing interface, by its address
+    # ("0.0.0.0": the kernel chooses).  A number here would be the packed
+    # address in host byte order, which no caller should have to build.
+    address = _address(_socket.AF_INET, v1, 4)
+    return EINVAL if address is None else address
+
+
+def _dec_inaddr(data: bytes) -> OptValue:
+    return _socket.inet_ntop(_socket.AF_INET, _padded(data, 4)[:4])
+
+
 def _enc_int(v1: object, v2: object) -> Encoded:
     return _INT.pack(_args.cint("setsockopt", 4, v1))
 
@@ -165,6 +177,7 @@ TIMEVAL = Codec(2, 2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
 IFNAME = Codec(1, 1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
 MREQ6 = Codec(1, 2, _enc_mreq6, 0, None)
 MREQ = Codec(1, 2, _enc_mreq, 0, None)
+INADDR = Codec(1, 1, _enc_inaddr, 4, _dec_inaddr)
 # SO_PEERCRED is read-only: a set passes the int C would, and the kernel
 # refuses it (ENOPROTOOPT).
 UCRED = Codec(1, 1, _enc_int, _UCRED.size, _dec_ucred)
@@ -186,6 +199,8 @@ for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
 for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
     if hasattr(_socket, _name):
         TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
+if hasattr(_socket, "IP_MULTICAST_IF"):
+    TABLE[(_socket.IPPROTO_IP, _socket.IP_MULTICAST_IF)] = INADDR
 
 # What each structured option takes, added to an argument error about it:
 # luaposix's words say "int expected, got no value", these say why.
@@ -199,7 +214,8 @@ for _level, _name, _takes in (
         (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
         (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
         (_socket.IPPROTO_IP, "IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
-        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings")):
+        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
+        (_socket.IPPROTO_IP, "IP_MULTICAST_IF", "an interface's IPv4 address string")):
     if hasattr(_socket, _name):
         TAKES[(_level, getattr(_socket, _name))] = f"{_name} takes {_takes}"
 
