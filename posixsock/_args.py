@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Callable, Container, Iterable, NoReturn, Optional, Union
 
-# What calls that send accept: any bytes-like object, never text.  (mypy
-# --strict no longer takes bytearray and memoryview for ``bytes``.)
+__all__ = ["Buffer"]  # the one public name; the rest is posixsock's own
+
+# (mypy --strict no longer takes bytearray and memoryview for ``bytes``.)
 Buffer = Union[bytes, bytearray, memoryview]
+"""What the calls that send take: any bytes-like object (``bytes``,
+``bytearray``, ``memoryview``), never text."""
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1

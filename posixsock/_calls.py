@@ -442,8 +442,8 @@ def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error
     if type(flags) is not int or flags:  # (the common call, 0, tests nothing more)
         f = _args.cint("accept", 2, flags)
     sock = borrow("accept", "accept", fd)
-    if f & ~_ACCEPT4_FLAGS and not (isinstance(sock, Error) and sock.errnum == EBADF):
-        return fail("accept", EINVAL)  # accept4 tests its flags once it has the file
+    if f & ~_ACCEPT4_FLAGS:  # accept4 tests its flags once it has the file:
+        return _accept4_flags_error(sock, fd)  # after EBADF, before ENOTSOCK
     if isinstance(sock, Error):
         return sock
     try:
@@ -462,6 +462,19 @@ def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error
             os.close(new)
             raise
     return new, socket_address(peer, sock)
+
+
+def _accept4_flags_error(sock: Union[_Borrowed, Error], fd: object) -> Error:
+    """accept4 with a flag it does not know (error path): EBADF if ``fd``
+    is not open now -- a descriptor lent before may have been closed since
+    -- else EINVAL."""
+    if isinstance(sock, Error) and sock.errnum == EBADF:
+        return sock
+    try:
+        os.get_inheritable(_args.integer("accept", 1, fd))  # fcntl(F_GETFD): is it open?
+    except OSError as exc:
+        return from_oserror("accept", exc, EBADF)
+    return fail("accept", EINVAL)
 
 
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
@@ -699,18 +712,24 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     """Set a socket option: ``setsockopt(2)``.
 
     :param fd: socket descriptor
-    :param level: ``SOL_SOCKET``, ``IPPROTO_IPV6``, ``IPPROTO_TCP``, ...
-    :param name: the option
+    :param level: ``SOL_SOCKET``, ``IPPROTO_IP``, ``IPPROTO_IPV6``,
+        ``IPPROTO_TCP``, ...
+    :param name: the option (its constant's type says what it takes: see
+        the overloads; ``IntOption(number)`` for an option without a
+        constant, a C ``int``)
     :param value1: a C ``int`` for most options; SO_LINGER ``l_onoff``;
         SO_RCVTIMEO/SO_SNDTIMEO seconds; SO_BINDTODEVICE an interface name;
         IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP an IPv6 group address;
-        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP an IPv4 group address
+        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP an IPv4 group address;
+        IP_MULTICAST_IF the outgoing interface's IPv4 address
+        (``struct in_addr``; ``"0.0.0.0"``: the kernel chooses)
     :param value2: SO_LINGER ``l_linger``; SO_RCVTIMEO/SO_SNDTIMEO
         microseconds; optionally the interface: its index for
         IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (default 0), its IPv4 address for
         IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP (default ``"0.0.0.0"``); must
         be omitted otherwise
-    :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
+    :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``;
+        an address C could not be given is EINVAL
     """
     # Fast path: an int option with int arguments.  CPython refuses a level
     # that is no int or out of C int range (TypeError, OverflowError); the
@@ -788,11 +807,12 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     :param name: the option
     :returns: an ``int`` for most options; ``Timeval`` for
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
-        SO_BINDTODEVICE; ``PeerCred`` for SO_PEERCRED -- or
-        ``Error(None, "getsockopt: <strerror>", errnum)``.  Called with the
-        constants ``SOL_SOCKET`` and one of those five options, the
-        declared result is that option's own type (overloads), else the
-        ``OptValue`` union.
+        SO_BINDTODEVICE and IP_MULTICAST_IF (a dotted IPv4 address);
+        ``PeerCred`` for SO_PEERCRED -- or
+        ``Error(None, "getsockopt: <strerror>", errnum)``.  Called with a
+        level constant and an option constant of that level, the declared
+        result is that option's own type (overloads); with an option
+        chosen at run time (plain ``int``), the ``OptValue`` union.
     """
     # Fast path: an int option.  A level that is no C int makes CPython
     # raise, and the checked path words the error; ``name`` must be an exact

@@ -68,6 +68,41 @@ TcpIntOption = NewType("TcpIntOption", int)
 # option without a row in the table is): ``IntOption(socket.SO_PASSCRED)``.
 IntOption = NewType("IntOption", int)
 
+# (Each NewType's text, for help() and docs/api.md.)
+SolSocket.__doc__ = "The type of the level ``SOL_SOCKET``."
+IpprotoIp.__doc__ = "The type of ``IPPROTO_IP``, as a level (and a protocol number)."
+IpprotoIpv6.__doc__ = "The type of ``IPPROTO_IPV6``, as a level (and a protocol number)."
+IpprotoTcp.__doc__ = "The type of ``IPPROTO_TCP``, as a level (and a protocol number)."
+SocketIntOption.__doc__ = ("A ``SOL_SOCKET`` option whose value is a C ``int``: setsockopt takes"
+                           " one ``int``, getsockopt gives an ``int``.")
+TimevalOption.__doc__ = ("A ``SOL_SOCKET`` option whose value is a ``struct timeval``: setsockopt"
+                         " takes ``(sec, usec)``, getsockopt gives a ``Timeval``.")
+LingerOption.__doc__ = ("A ``SOL_SOCKET`` option whose value is a ``struct linger``: setsockopt"
+                        " takes ``(onoff, linger)``, getsockopt gives a ``Linger``.")
+IfNameOption.__doc__ = ("A ``SOL_SOCKET`` option whose value is an interface name: setsockopt"
+                        " takes a ``str``, getsockopt gives a ``str``.")
+PeerCredOption.__doc__ = ("A ``SOL_SOCKET`` option whose value is a ``struct ucred``: getsockopt"
+                          " gives a ``PeerCred``; it is read-only (setsockopt takes an ``int``,"
+                          " which the kernel refuses, as C's call would).")
+IpIntOption.__doc__ = ("An ``IPPROTO_IP`` option whose value is a C ``int``: setsockopt takes"
+                       " one ``int``, getsockopt gives an ``int``.")
+InAddrOption.__doc__ = ("An ``IPPROTO_IP`` option whose value is a ``struct in_addr``: setsockopt"
+                        " takes a dotted IPv4 address, getsockopt gives one.")
+MreqOption.__doc__ = ("An ``IPPROTO_IP`` option whose value is a ``struct ip_mreq``: setsockopt"
+                      " takes the group's IPv4 address and optionally the interface's"
+                      " (default ``\"0.0.0.0\"``); it is set-only.")
+Ipv6IntOption.__doc__ = ("An ``IPPROTO_IPV6`` option whose value is a C ``int``: setsockopt takes"
+                         " one ``int``, getsockopt gives an ``int``.")
+Mreq6Option.__doc__ = ("An ``IPPROTO_IPV6`` option whose value is a ``struct ipv6_mreq``:"
+                       " setsockopt takes the group's IPv6 address and optionally the interface"
+                       " index (default 0); it is set-only.")
+TcpIntOption.__doc__ = ("An ``IPPROTO_TCP`` option whose value is a C ``int``: setsockopt takes"
+                        " one ``int``, getsockopt gives an ``int``.")
+IntOption.__doc__ = ("An option posixsock has no constant for, at any level, whose value is a C"
+                     " ``int`` (as for every option without a row in the option table):"
+                     " ``IntOption(socket.SO_PASSCRED)``; setsockopt takes one ``int``,"
+                     " getsockopt gives an ``int``.")
+
 # --- everywhere ------------------------------------------------------------
 AI_CANONNAME: Final[int] = int(_s.AI_CANONNAME)
 AI_NUMERICHOST: Final[int] = int(_s.AI_NUMERICHOST)

@@ -27,7 +27,8 @@ from ._errors import Error, from_oserror, propagate
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
-__all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+__all__ = ["Cmsg", "Received", "ReceivedFds", "sendmsg", "recvmsg", "send_fds", "recv_fds",
+           "CMSG_LEN", "CMSG_SPACE"]
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SCM_RIGHTS: int = getattr(_socket, "SCM_RIGHTS", 1)
@@ -51,7 +52,12 @@ class Cmsg(TypedDict):
 
 
 Received = Tuple[bytes, List[Cmsg], int, SockAddr]
+"""What ``recvmsg`` gives: ``(data, ancillary items, msg_flags, source)``;
+the source may be ``{"family": AF_UNSPEC}`` (no address)."""
+
 ReceivedFds = Tuple[bytes, List[int], int, SockAddr]
+"""What ``recv_fds`` gives: ``(data, descriptors, msg_flags, source)``; the
+descriptors are new and the caller's to close."""
 
 
 # --- arguments -----------------------------------------------------------------

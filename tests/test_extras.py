@@ -3,13 +3,14 @@ sendmsg/recvmsg, the name helpers, structured options and the new constants.
 """
 from __future__ import annotations
 
+import errno
 import os
 import socket as stdlib_socket
 import struct
 import threading
 import time
 from array import array
-from typing import Iterator, List, Set
+from typing import Iterator, List, Set, Tuple
 
 import pytest
 
@@ -674,3 +675,103 @@ def test_tcp_int_options(fds: Fds, name: str) -> None:
     option = getattr(ps, name)
     assert ps.setsockopt(fd, ps.IPPROTO_TCP, option, 9) == 0
     assert ps.getsockopt(fd, ps.IPPROTO_TCP, option) == 9
+
+
+# --- issue 15: IP_MULTICAST_IF is an address; accept takes accept4's flags --------
+
+def test_ip_multicast_if_takes_and_gives_a_dotted_address(fds: Fds) -> None:
+    """C's IP_MULTICAST_IF value is a ``struct in_addr``: the 4 bytes of the
+    address, which the kernel gives back as they were set."""
+    import socket as stdlib
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.getsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF) == "0.0.0.0"
+    assert ps.setsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, "127.0.0.1") == 0
+    assert ps.getsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF) == "127.0.0.1"
+    raw = stdlib.socket(fileno=os.dup(fd))
+    try:  # what the kernel holds: the packed address, as C's in_addr
+        assert raw.getsockopt(stdlib.IPPROTO_IP, stdlib.IP_MULTICAST_IF, 4) == bytes([127, 0, 0, 1])
+    finally:
+        raw.close()
+    assert ps.setsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, "0.0.0.0") == 0
+    assert ps.getsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF) == "0.0.0.0"
+
+
+@pytest.mark.parametrize("text", ["not an address", "::1", "", "127.0.0.1\0"])
+def test_ip_multicast_if_invalid_address(fds: Fds, text: str) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.setsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, text) == (
+        None, "setsockopt: Invalid argument", EINVAL)
+
+
+def test_ip_multicast_if_argument_errors(fds: Fds) -> None:
+    fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    with pytest.raises(TypeError, match=r"^bad argument #4 to 'setsockopt' \(str expected, got int;"
+                                        r" IP_MULTICAST_IF takes an interface's IPv4 address string\)$"):
+        ps.setsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, 0x0100007F)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=r"^bad argument #5 to 'setsockopt' \(no more than 4 arguments"):
+        ps.setsockopt(fd, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, "127.0.0.1", 1)  # type: ignore[call-overload]
+
+
+def test_ip_multicast_if_sends_through_loopback(fds: Fds) -> None:
+    """A datagram to a group, sent from the interface IP_MULTICAST_IF names,
+    reaches a member on that interface."""
+    receiver = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.bind(receiver, {"family": ps.AF_INET, "port": 0, "addr": "0.0.0.0"}) == 0
+    port = ps.check(ps.getsockname(receiver))
+    assert port["family"] == ps.AF_INET
+    group = "239.255.15.15"
+    member = ps.setsockopt(receiver, ps.IPPROTO_IP, ps.IP_ADD_MEMBERSHIP, group, "127.0.0.1")
+    if isinstance(member, ps.Error):
+        pytest.fail(f"IP_ADD_MEMBERSHIP on lo: {member}")
+    assert ps.setsockopt(receiver, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 5, 0) == 0
+    sender = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
+    assert ps.setsockopt(sender, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, "127.0.0.1") == 0
+    assert ps.setsockopt(sender, ps.IPPROTO_IP, ps.IP_MULTICAST_LOOP, 1) == 0
+    assert ps.sendto(sender, b"to the group", {"family": ps.AF_INET, "port": port["port"],
+                                               "addr": group}) == 12
+    data, source = ps.check(ps.recvfrom(receiver, 64))
+    assert data == b"to the group" and source["family"] == ps.AF_INET
+    assert source["addr"] == "127.0.0.1"
+
+
+def _listener(fds: Fds) -> Tuple[int, ps.SockAddrBound]:
+    listener = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.bind(listener, {"family": ps.AF_INET, "port": 0, "addr": "127.0.0.1"}) == 0
+    assert ps.listen(listener, 8) == 0
+    return listener, ps.check(ps.getsockname(listener))
+
+
+@pytest.mark.parametrize("flags, blocking", [
+    (0, True), (ps.SOCK_CLOEXEC, True), (ps.SOCK_NONBLOCK, False),
+    (ps.SOCK_NONBLOCK | ps.SOCK_CLOEXEC, False),
+])
+def test_accept_flags(fds: Fds, flags: int, blocking: bool) -> None:
+    """accept4's flags: SOCK_NONBLOCK gives a non-blocking descriptor; the
+    new descriptor is close-on-exec whatever the flags."""
+    listener, where = _listener(fds)
+    client = fds.socket(ps.AF_INET, ps.SOCK_STREAM)
+    assert ps.connect(client, where) == 0
+    accepted = ps.accept(listener, flags)
+    assert not isinstance(accepted, ps.Error), accepted
+    conn, peer = accepted
+    fds.track(conn)
+    assert peer == ps.check(ps.getsockname(client))
+    assert os.get_blocking(conn) is blocking and os.get_inheritable(conn) is False
+    assert os.get_blocking(listener) is True  # the listener is left as it was
+    if not blocking:
+        assert ps.recv(conn, 16) == (None, "Resource temporarily unavailable", errno.EAGAIN)
+
+
+def test_accept_flags_errors_in_linux_order(fds: Fds, file_fd: int, closed_fd: int) -> None:
+    """accept4 with a flag it does not know: EINVAL once it has the file,
+    so after EBADF and before ENOTSOCK (C on this machine agrees)."""
+    bad = ps.SOCK_NONBLOCK | 1
+    assert ps.accept(closed_fd, bad) == (None, "accept: Bad file descriptor", errno.EBADF)
+    listener, _ = _listener(fds)  # (may take closed_fd's number)
+    assert ps.accept(file_fd, bad) == (None, "accept: Invalid argument", EINVAL)
+    assert ps.accept(listener, bad) == (None, "accept: Invalid argument", EINVAL)
+    assert ps.accept(file_fd, 0) == (None, "accept: Socket operation on non-socket", errno.ENOTSOCK)
+    with pytest.raises(TypeError, match=r"^bad argument #2 to 'accept' \(int expected, got str\)$"):
+        ps.accept(listener, "SOCK_NONBLOCK")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        ps.accept(listener, 0, 0)  # type: ignore[call-arg]

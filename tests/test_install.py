@@ -33,7 +33,7 @@ from typing import List
 
 import pytest
 
-from test_types import pyright, pyright_errors
+from test_types import pyright_env, pyright_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +67,14 @@ def check_outside(tmp: Path, python: str) -> List[str]:
         problems.append(f"mypy: expected one [assignment] error on line {WRONG_LINE}:\n"
                         + out.stdout + out.stderr)
     (tmp / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict"}))
-    _, report = pyright("--project", str(tmp / "pyrightconfig.json"), "--pythonpath", python,
-                        str(client))
-    errors = pyright_errors(report)
+    ran = subprocess.run([sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", python,
+                          "--project", str(tmp / "pyrightconfig.json"), str(client)],
+                         cwd=tmp, capture_output=True, text=True, timeout=300,
+                         env={k: v for k, v in pyright_env().items() if k != "PYTHONPATH"})
+    try:
+        errors = pyright_errors(json.loads(ran.stdout))
+    except ValueError:
+        raise AssertionError(f"pyright gave no report:\n{ran.stdout}{ran.stderr}") from None
     if [line for _, line, _ in errors] != [WRONG_LINE] or "reportAssignmentType" not in errors[0][2]:
         problems.append(f"pyright: expected one error on line {WRONG_LINE}: {errors}")
     return problems
@@ -78,8 +83,13 @@ def check_outside(tmp: Path, python: str) -> List[str]:
 def test_readme_test_command_leaves_posixsock_visible(tmp_path: Path) -> None:
     """This environment: posixsock installed editable from this checkout,
     the way the README's test command installs it."""
-    from importlib.metadata import distribution
-    dist = distribution("posixsock")
+    import sysconfig
+    from importlib.metadata import distributions
+    # the installed one (a checkout once installed by setuptools may also
+    # hold a stale posixsock.egg-info, first on sys.path when run from it)
+    found = list(distributions(name="posixsock", path=[sysconfig.get_paths()["purelib"]]))
+    assert len(found) == 1, "posixsock is not installed: python3 -m pip install -e '.[test]'"
+    dist = found[0]
     direct = json.loads(dist.read_text("direct_url.json") or "{}")
     if direct.get("dir_info", {}).get("editable") is not True \
             or Path(direct["url"].replace("file://", "", 1)).resolve() != ROOT:
