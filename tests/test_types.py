@@ -263,3 +263,52 @@ def test_pass_cases_run(path: Path) -> None:
     out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _declared_option_types() -> Dict[str, str]:
+    """Constant name -> the NewType ``_constants`` declares it with (Linux)."""
+    import ast
+    tree = ast.parse((ROOT / "posixsock" / "_constants.py").read_text())
+    found: Dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id[0].isupper()):
+            found.setdefault(node.target.id, node.value.func.id)
+    return found
+
+
+def test_option_types_match_the_option_table() -> None:
+    """Each option constant's declared type (issue 15) is what the option
+    table does with it at run time: a ``*IntOption`` has no row at its
+    level (a C int), a structured one the row of its codec; every row has
+    a constant of its type.  So the overloads' promises hold."""
+    from posixsock import _sockopt
+    level_of = {"Socket": ps.SOL_SOCKET, "Ip": ps.IPPROTO_IP, "Ipv6": ps.IPPROTO_IPV6,
+                "Tcp": ps.IPPROTO_TCP}
+    structured = {
+        "TimevalOption": (ps.SOL_SOCKET, _sockopt.TIMEVAL),
+        "LingerOption": (ps.SOL_SOCKET, _sockopt.LINGER),
+        "IfNameOption": (ps.SOL_SOCKET, _sockopt.IFNAME),
+        "PeerCredOption": (ps.SOL_SOCKET, _sockopt.UCRED),
+        "InAddrOption": (ps.IPPROTO_IP, _sockopt.INADDR),
+        "MreqOption": (ps.IPPROTO_IP, _sockopt.MREQ),
+        "Mreq6Option": (ps.IPPROTO_IPV6, _sockopt.MREQ6),
+    }
+    declared = _declared_option_types()
+    rows = set()
+    for name, kind in declared.items():
+        value = getattr(ps, name)
+        if kind.endswith("IntOption") and kind != "IntOption":
+            level = level_of[kind[:-len("IntOption")]]
+            assert (level, value) not in _sockopt.TABLE, name
+        elif kind in structured:
+            level, codec = structured[kind]
+            assert _sockopt.TABLE.get((level, value)) is codec, name
+            rows.add((level, value))
+    assert rows == set(_sockopt.TABLE)
+    # and every option constant of the package has such a type
+    options = {n for n in ps.__all__ if re.match(r"(SO|IP|IPV6|TCP)_", n)}
+    assert options == {n for n, k in declared.items() if k.endswith("Option")}
+    assert {declared[n] for n in ("SOL_SOCKET", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_TCP")} == {
+        "SolSocket", "IpprotoIp", "IpprotoIpv6", "IpprotoTcp"}
