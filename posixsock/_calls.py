@@ -192,9 +192,13 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
         sock = _New(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
     except OSError as exc:
         return from_oserror(None, exc, EINVAL)
-    _blocking_as_made(sock, bool(t & _SOCK_NONBLOCK))
+    # _blocking_as_made(sock, ...), inline: the object owns the descriptor
+    # until it is taken out, last
+    fd: int = sock.fileno()
+    if os.get_blocking(fd) == bool(t & _SOCK_NONBLOCK):
+        os.set_blocking(fd, not t & _SOCK_NONBLOCK)
     made()
-    return sock.detach()  # ownership taken last
+    return sock.detach()
 
 
 def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, int], Error]:
