@@ -8,6 +8,8 @@ resolver judges comes back as an ``Error`` triple.
 """
 from __future__ import annotations
 
+import sys
+import warnings
 from operator import index as _index
 from typing import Callable, Container, Iterable, List, NoReturn, Optional, SupportsIndex, Union, cast
 
@@ -61,7 +63,8 @@ def as_int(value: object) -> Optional[int]:
     """``value`` as the exact ``int`` C will be given, or None if it is no
     integer.  An integer is what ``operator.index`` accepts, as for every C
     ``int`` the stdlib takes: an ``int`` (a subclass is read by its digits),
-    or an object with ``__index__`` (numpy's integers), asked once.  An
+    or an object with ``__index__`` (numpy's integers), asked once (on 3.9
+    also one with only ``__int__``, as CPython 3.9's converters).  An
     exception raised in Python code while it is asked (its ``__index__``, a
     signal handler) propagates."""
     if type(value) is int:
@@ -72,8 +75,18 @@ def as_int(value: object) -> Optional[int]:
         number = _index(cast(SupportsIndex, value))
     except TypeError as exc:
         propagate(exc)  # an __index__'s own TypeError (Python code) is its own
-        return None
+        if not _INT_TOO or isinstance(value, float) or not hasattr(type(value), "__int__"):
+            return None
+        # CPython 3.9's C int converters (the fast paths hand values to them)
+        # also take an object with only __int__, with this warning
+        warnings.warn(f"an integer is required (got type {type(value).__name__}).  Implicit "
+                      "conversion to integers using __int__ is deprecated", DeprecationWarning,
+                      stacklevel=4)
+        number = int(value)  # type: ignore[call-overload]
     return exact(number)  # (3.9: __index__ may return an int subclass)
+
+
+_INT_TOO = sys.version_info < (3, 10)
 
 
 def integer(call: str, argn: int, value: object, field: Optional[str] = None) -> int:
