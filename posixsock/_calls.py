@@ -19,7 +19,7 @@ from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, Sol
 from ._errors import (
     Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
-from ._fd import _Borrowed, borrow, by_family, lend, made, plain
+from ._fd import _Borrowed, borrow, by_family, due, lend, made, plain, sweep
 from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
@@ -197,7 +197,8 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
     fd: int = sock.fileno()
     if os.get_blocking(fd) == bool(t & _SOCK_NONBLOCK):
         os.set_blocking(fd, not t & _SOCK_NONBLOCK)
-    made()
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
     return sock.detach()
 
 
@@ -220,7 +221,8 @@ def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, 
     nonblocking = bool(t & _SOCK_NONBLOCK)
     _blocking_as_made(one, nonblocking)
     _blocking_as_made(two, nonblocking)
-    made()
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
     # Ownership taken last, of both at once: map calls detach from C, where
     # no signal handler runs between the two (one could between two calls
     # made from Python, and the first descriptor would be lost).
@@ -471,7 +473,8 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
     sock = borrow("accept", "accept", fd)
     if isinstance(sock, Error):
         return sock
-    made()  # (before the call: nothing may run between it and the return)
+    if next(made) > due[0]:  # (see _fd.made; before the call: nothing may
+        sweep()              # run between the call and the return)
     try:
         new, peer = sock._accept()  # type: ignore[attr-defined]  # the C method
     except OSError as exc:

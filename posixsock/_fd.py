@@ -42,6 +42,7 @@ the one module that does it, and it does it like this:
 from __future__ import annotations
 
 import _socket
+import itertools
 import os
 from errno import EBADF
 from typing import Dict, Optional, Set, Union
@@ -98,18 +99,16 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
 # kept at the last sweep, and at least _LEAST (a small cache is never swept).
 _LEAST = 256
 _limit = _LEAST
-_made = 0  # descriptors made since the last sweep (see made())
+# New descriptors (socket, socketpair, accept) are counted: when the count
+# passes due[0], _limit (and at least _EVERY) more than at the last sweep,
+# the cache is swept, so numbers cached before a burst of descriptors was
+# closed are forgotten once the program goes on making new ones.  The
+# callers test, inline (no Python call on their path):
+# ``if next(made) > due[0]: sweep()``.
+_EVERY = 4096
+made = itertools.count()
+due = [_EVERY]
 _sweeping = False
-
-
-def made() -> None:
-    """Count a new descriptor (``socket``, ``socketpair``, ``accept``); after
-    ``_limit`` of them, sweep: numbers cached before a burst of descriptors
-    was closed are forgotten once the program goes on making new ones."""
-    global _made
-    _made += 1
-    if _made > _limit:
-        sweep()
 
 
 def sweep() -> None:
@@ -121,13 +120,16 @@ def sweep() -> None:
     are kept elsewhere), which also gives their memory back: a dict does
     not shrink on deletion.
     """
-    global _limit, _made, _sweeping
+    global _limit, _sweeping
     if _sweeping:  # a signal handler's call during a sweep
         return
     _sweeping = True
     try:
         # (list(), set.update: copied in C, whole, while other threads wait)
         tables = list(by_family.values())
+        if sum(map(len, tables)) <= _LEAST:  # small: not worth the system calls
+            due[0] = next(made) + _EVERY
+            return
         numbers: Set[int] = set()
         for table in tables:
             numbers.update(table)
@@ -146,7 +148,7 @@ def sweep() -> None:
                 table.update(kept)
             most = max(most, len(table))
         _limit = max(_LEAST, 2 * most)
-        _made = 0
+        due[0] = next(made) + max(_EVERY, _limit)
     finally:
         _sweeping = False
 

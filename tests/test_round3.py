@@ -469,7 +469,7 @@ def test_cache_forgets_closed_numbers_and_stays_proportional(fds: Fds) -> None:
             os.close(fd)
     gone = set(made) - open_fds()
     assert gone & cached()  # still cached: nothing was made since
-    for _ in range(4 * max(_fd._LEAST, 2 * 600) + 10):  # bounded: the sweep comes sooner
+    for _ in range(2 * max(_fd._EVERY, 4 * 600) + 10):  # bounded: the sweep comes sooner
         os.close(ps.check(ps.socket(ps.AF_UNIX, ps.SOCK_DGRAM, 0)))
         if not (gone - open_fds()) & cached():
             break
@@ -479,7 +479,9 @@ def test_cache_forgets_closed_numbers_and_stays_proportional(fds: Fds) -> None:
     assert ps.getsockname(keep)
 
 
-def test_sweep_drops_only_closed_numbers_and_closes_nothing(fds: Fds) -> None:
+def test_sweep_drops_only_closed_numbers_and_closes_nothing(
+        fds: Fds, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fd, "_LEAST", 0)  # sweep even a small cache
     one, two = fds.pair()
     ps.check(ps.getsockname(one))
     ps.check(ps.getsockname(two))
