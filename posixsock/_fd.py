@@ -36,8 +36,9 @@ the one module that does it, and it does it like this:
   sweep asks each cached number whether it is open (one ``fcntl`` each) and
   runs only off the hot paths: when a table grows past twice what the last
   sweep kept, and after as many new descriptors (``socket``, ``socketpair``,
-  ``accept``) -- so its cost per call stays constant on average.  Dropping
-  an object never closes anything (``__del__`` is ``detach``).
+  ``accept``; at least 4096) -- so its cost per call stays constant on
+  average.  A cache of 256 entries or fewer is left as it is.  Dropping an
+  object never closes anything (``__del__`` is ``detach``).
 """
 from __future__ import annotations
 
@@ -128,6 +129,7 @@ def sweep() -> None:
         # (list(), set.update: copied in C, whole, while other threads wait)
         tables = list(by_family.values())
         if sum(map(len, tables)) <= _LEAST:  # small: not worth the system calls
+            _limit = _LEAST
             due[0] = next(made) + _EVERY
             return
         numbers: Set[int] = set()
