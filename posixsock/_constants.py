@@ -30,6 +30,7 @@ if sys.platform == "linux":
     AF_INET6: Final = 10
     AF_NETLINK: Final = 16
     AF_PACKET: Final = 17
+    AF_VSOCK: Final = 40
 else:  # pragma: no cover - exercised on other platforms only
     AF_UNSPEC: Final[int] = int(_s.AF_UNSPEC)
     AF_UNIX: Final[int] = int(_s.AF_UNIX)
@@ -37,6 +38,7 @@ else:  # pragma: no cover - exercised on other platforms only
     AF_INET6: Final[int] = int(_s.AF_INET6)
     AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
     AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
+    AF_VSOCK: Final[Optional[int]] = getattr(_s, "AF_VSOCK", None)
 
 # --- option names that choose getsockopt's result type -----------------------
 # SOL_SOCKET and the options whose value is not a C int have int subtypes of
@@ -246,18 +248,72 @@ else:  # pragma: no cover - exercised on other platforms only
     EAI_OVERFLOW: Final[Optional[int]] = getattr(_c, "EAI_OVERFLOW", None)
     EAI_SYSTEM: Final[Optional[int]] = getattr(_c, "EAI_SYSTEM", None)
 
+
+# --- issue 17: the whole sockaddr_ll, AF_VSOCK, and what other systems have -
+# Linux ABI numbers (<linux/if_ether.h>, <linux/if_packet.h>,
+# <linux/if_arp.h>, <linux/vm_sockets.h>), fixed forever; the stdlib has
+# only some of them, and only on some versions (ETH_P_ALL since 3.12).
+# A ``SockAddrPacket``'s ``protocol`` is one of the ETH_P_* numbers in host
+# byte order; ``socket()``'s protocol argument stays C's, network order:
+# ``socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))``.
+if sys.platform == "linux":
+    ETH_P_ALL: Final[int] = 0x0003
+    ETH_P_IP: Final[int] = 0x0800
+    ETH_P_ARP: Final[int] = 0x0806
+    ETH_P_8021Q: Final[int] = 0x8100
+    ETH_P_IPV6: Final[int] = 0x86DD
+    PACKET_HOST: Final[int] = 0
+    PACKET_BROADCAST: Final[int] = 1
+    PACKET_MULTICAST: Final[int] = 2
+    PACKET_OTHERHOST: Final[int] = 3
+    PACKET_OUTGOING: Final[int] = 4
+    PACKET_LOOPBACK: Final[int] = 5
+    ARPHRD_ETHER: Final[int] = 1
+    ARPHRD_LOOPBACK: Final[int] = 772
+    VMADDR_CID_ANY: Final[int] = 0xFFFFFFFF
+    VMADDR_CID_HYPERVISOR: Final[int] = 0
+    VMADDR_CID_LOCAL: Final[int] = 1
+    VMADDR_CID_HOST: Final[int] = 2
+    VMADDR_PORT_ANY: Final[int] = 0xFFFFFFFF
+else:  # pragma: no cover - AF_PACKET and AF_VSOCK are Linux's
+    ETH_P_ALL: Final[Optional[int]] = None
+    ETH_P_IP: Final[Optional[int]] = None
+    ETH_P_ARP: Final[Optional[int]] = None
+    ETH_P_8021Q: Final[Optional[int]] = None
+    ETH_P_IPV6: Final[Optional[int]] = None
+    PACKET_HOST: Final[Optional[int]] = None
+    PACKET_BROADCAST: Final[Optional[int]] = None
+    PACKET_MULTICAST: Final[Optional[int]] = None
+    PACKET_OTHERHOST: Final[Optional[int]] = None
+    PACKET_OUTGOING: Final[Optional[int]] = None
+    PACKET_LOOPBACK: Final[Optional[int]] = None
+    ARPHRD_ETHER: Final[Optional[int]] = None
+    ARPHRD_LOOPBACK: Final[Optional[int]] = None
+    VMADDR_CID_ANY: Final[Optional[int]] = None
+    VMADDR_CID_HYPERVISOR: Final[Optional[int]] = None
+    VMADDR_CID_LOCAL: Final[Optional[int]] = None
+    VMADDR_CID_HOST: Final[Optional[int]] = None
+    VMADDR_PORT_ANY: Final[Optional[int]] = None
+
+# macOS and FreeBSD spell two Linux options differently: SO_NOSIGPIPE (a
+# per-socket MSG_NOSIGNAL, macOS and FreeBSD) and LOCAL_PEERCRED (their
+# SO_PEERCRED, level 0 = SOL_LOCAL, value ``struct xucred``).  None on Linux.
+SO_NOSIGPIPE: Final[Optional[int]] = getattr(_c, "SO_NOSIGPIPE", None)
+LOCAL_PEERCRED: Final[Optional[int]] = getattr(_c, "LOCAL_PEERCRED", None)
+
 # Every constant name added beyond the seed, sorted.
 EXTRA_CONSTANTS: Final[Tuple[str, ...]] = (
-    "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
-    "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
-    "EAI_SOCKTYPE", "EAI_SYSTEM",
-    "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
-    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "MSG_CMSG_CLOEXEC",
-    "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB",
-    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST",
-    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST",
-    "NI_NUMERICSERV", "SCM_CREDENTIALS", "SCM_RIGHTS", "SOCK_CLOEXEC",
-    "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_PEERCRED",
-    "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE",
-    "TCP_KEEPINTVL", "TCP_USER_TIMEOUT",
+    "AF_VSOCK", "ARPHRD_ETHER", "ARPHRD_LOOPBACK", "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS",
+    "EAI_FAIL", "EAI_FAMILY", "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW",
+    "EAI_SERVICE", "EAI_SOCKTYPE", "EAI_SYSTEM", "ETH_P_8021Q", "ETH_P_ALL", "ETH_P_ARP",
+    "ETH_P_IP", "ETH_P_IPV6", "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
+    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "LOCAL_PEERCRED", "MSG_CMSG_CLOEXEC",
+    "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC",
+    "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
+    "NI_NUMERICHOST", "NI_NUMERICSERV", "PACKET_BROADCAST", "PACKET_HOST", "PACKET_LOOPBACK",
+    "PACKET_MULTICAST", "PACKET_OTHERHOST", "PACKET_OUTGOING", "SCM_CREDENTIALS", "SCM_RIGHTS",
+    "SOCK_CLOEXEC", "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_NOSIGPIPE", "SO_PEERCRED",
+    "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
+    "TCP_USER_TIMEOUT", "VMADDR_CID_ANY", "VMADDR_CID_HOST", "VMADDR_CID_HYPERVISOR",
+    "VMADDR_CID_LOCAL", "VMADDR_PORT_ANY",
 )

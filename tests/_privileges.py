@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import socket
+import sys
 from typing import Optional
 
 
@@ -37,4 +38,18 @@ def bindtodevice_denied() -> Optional[str]:
             sock.setsockopt(socket.SOL_SOCKET, option, b"")
         except OSError as exc:
             return f"SO_BINDTODEVICE needs CAP_NET_RAW: {exc.strerror}"
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def vsock_denied() -> Optional[str]:
+    """Why AF_VSOCK sockets cannot be made here (None: they can).  The
+    kernel decides (the vsock module); this Python need not know the
+    family (posixsock makes the socket with the number)."""
+    if sys.platform != "linux":
+        return f"no AF_VSOCK on {sys.platform}"
+    try:
+        socket.socket(40, socket.SOCK_STREAM, 0).close()  # AF_VSOCK, <linux/socket.h>
+    except OSError as exc:
+        return f"the kernel has no AF_VSOCK here: {exc.strerror}"
     return None
