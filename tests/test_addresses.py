@@ -271,16 +271,20 @@ def test_packet_round_trip_on_lo(fds: Fds) -> None:
     lo = ps.check(ps.if_nametoindex("lo"))
     proto = struct.unpack("=H", struct.pack(">H", ETHERTYPE))[0]  # htons
     fd = fds.timeouts(fds.socket(ps.AF_PACKET, ps.SOCK_RAW, proto))
-    here: ps.SockAddr = {"family": ps.AF_PACKET, "ifindex": lo}
+    here: ps.SockAddrPacketArg = {"family": ps.AF_PACKET, "ifindex": lo}
     assert ps.bind(fd, here) == 0
-    assert ps.getsockname(fd) == here
+    # the whole sockaddr_ll (issue 17): the socket's protocol, in host order
+    full = {"family": ps.AF_PACKET, "ifindex": lo, "protocol": ETHERTYPE, "pkttype": 0,
+            "hatype": 772, "haddr": bytes(6)}
+    assert ps.getsockname(fd) == full
     payload = b"posixsock packet test %d" % os.getpid()
     frame = bytes(12) + struct.pack(">H", ETHERTYPE) + payload
     assert ps.sendto(fd, frame, here) == len(frame)
     for _ in range(16):  # bounded; lo shows outgoing and incoming copies
         data, source = ps.check(ps.recvfrom(fd, 2048))
         if data.endswith(payload):
-            assert source == here
+            assert source["family"] == ps.AF_PACKET
+            assert (source["ifindex"], source["protocol"]) == (lo, ETHERTYPE)
             break
     else:
         pytest.fail("frame not received on lo")
@@ -290,7 +294,7 @@ def test_packet_round_trip_on_lo(fds: Fds) -> None:
 @pytest.mark.parametrize("ifindex", [0, -1, 2**31, 2**32, 2**40])
 def test_packet_no_such_interface(fds: Fds, ifindex: int) -> None:
     fd = fds.socket(ps.AF_PACKET, ps.SOCK_RAW, 0)
-    addr: ps.SockAddr = {"family": ps.AF_PACKET, "ifindex": ifindex}
+    addr: ps.SockAddrPacketArg = {"family": ps.AF_PACKET, "ifindex": ifindex}
     assert ps.bind(fd, addr) == (None, "bind: No such device", 19)
     assert ps.sendto(fd, bytes(20), addr) == (None, "sendto: No such device", 19)
 
