@@ -149,7 +149,7 @@ def packet(fds: Fds) -> None:
 
 
 def vsock(fds: Fds) -> None:
-    if ps.AF_VSOCK is None or ps.VMADDR_CID_ANY is None or ps.VMADDR_PORT_ANY is None:
+    if sys.platform != "linux" or ps.AF_VSOCK is None:  # a Linux family
         raise Skip("no AF_VSOCK on this platform")
     fd = fds(need(ps.socket(ps.AF_VSOCK, ps.SOCK_STREAM, 0), "socket", may_skip=True))
     need(ps.bind(fd, {"family": ps.AF_VSOCK, "cid": ps.VMADDR_CID_ANY,

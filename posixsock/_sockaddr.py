@@ -256,7 +256,16 @@ class AddrInfoHints(TypedDict, total=False):
 
 
 _U32 = 2**32 - 1
-_SUN_PATH = 108  # sizeof(((struct sockaddr_un *)0)->sun_path) on Linux
+# sizeof(((struct sockaddr_un *)0)->sun_path): 108 on Linux, 104 on macOS and
+# the BSDs, whose sockaddr_un starts with a sun_len byte.  CPython leaves
+# sun_len 0 and their kernels set it from the length argument (getsockaddr
+# in FreeBSD's uipc_syscalls.c, XNU's likewise), so nothing is needed for it.
+_SUN_PATH = 108 if sys.platform == "linux" else 104
+# Linux's abstract namespace: a name whose first byte is NUL names no file.
+# macOS and the BSDs have none; there the kernel reads sun_path up to its
+# first NUL, so "\0name" would be the empty path: EINVAL, as any path with a
+# NUL inside (nothing is cut silently).
+_ABSTRACT = sys.platform == "linux"
 _FLOWINFO_MAX = 0xFFFFF  # CPython's getsockaddrarg refuses more (OverflowError)
 
 Native = Union[Tuple[object, ...], bytes]
@@ -383,7 +392,7 @@ def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
     # truncated at 108; the kernel would read past a longer one.
-    abstract = path[:1] in (b"", b"\0")
+    abstract = path[:1] in (b"", b"\0") if _ABSTRACT else not path
     limit = _SUN_PATH if abstract else _SUN_PATH - 1
     if len(path) > limit:
         return ENAMETOOLONG
@@ -549,7 +558,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
         elif size == 2 and type(value[1]) is int:
             domain = _domain(sock)
             if AF_VSOCK is not None and domain == AF_VSOCK:
-                return {"family": AF_VSOCK, "cid": host, "port": value[1]}
+                return _vsock_address(host, value[1])
             if AF_NETLINK is not None and domain in (AF_NETLINK, -1):
                 return {"family": AF_NETLINK, "pid": host, "groups": value[1]}
         elif size == 2 and type(value[1]) is bytes and type(host) is int:
@@ -557,7 +566,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
                 # a Python without AF_VSOCK: makesockaddr's unknown-family
                 # branch gives sa_data, which holds sockaddr_vm's fields
                 _, port, cid = _VM_DATA.unpack_from(value[1])
-                return {"family": AF_VSOCK, "cid": cid, "port": port}
+                return _vsock_address(cid, port)
             # makesockaddr's unknown-family branch; outside SockAddr's members
             return {"family": host}  # type: ignore[typeddict-item, unused-ignore]
     elif kind is str:
@@ -568,6 +577,14 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
         return {"family": AF_UNSPEC}
     family = _domain(sock)  # a shape of another family: say which, no more
     return {"family": AF_UNSPEC if family < 0 else family}  # type: ignore[typeddict-item, unused-ignore]
+
+
+if sys.platform == "linux":
+    def _vsock_address(cid: int, port: int) -> SockAddr:
+        return {"family": AF_VSOCK, "cid": cid, "port": port}
+else:  # pragma: no cover - AF_VSOCK is None there: never called
+    def _vsock_address(cid: int, port: int) -> SockAddr:
+        return {"family": AF_UNSPEC}
 
 
 # struct sockaddr_vm after svm_family: svm_reserved1, svm_port, svm_cid
@@ -585,6 +602,3 @@ def _ifindex(name: str) -> int:
         propagate(exc)
         return 0
 
-
-if sys.platform != "linux":  # pragma: no cover
-    _SUN_PATH = 104  # BSD and macOS
