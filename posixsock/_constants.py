@@ -36,9 +36,9 @@ else:  # pragma: no cover - exercised on other platforms only
     AF_UNIX: Final[int] = int(_s.AF_UNIX)
     AF_INET: Final[int] = int(_s.AF_INET)
     AF_INET6: Final[int] = int(_s.AF_INET6)
-    AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
-    AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
-    AF_VSOCK: Final[Optional[int]] = getattr(_s, "AF_VSOCK", None)
+    AF_NETLINK: Final[Optional[int]] = getattr(_c, "AF_NETLINK", None)
+    AF_PACKET: Final[Optional[int]] = getattr(_c, "AF_PACKET", None)
+    AF_VSOCK: Final[Optional[int]] = getattr(_c, "AF_VSOCK", None)
 
 # --- option names that choose getsockopt's result type -----------------------
 # SOL_SOCKET and the options whose value is not a C int have int subtypes of
@@ -121,17 +121,17 @@ if sys.platform == "linux":
     NETLINK_SCSITRANSPORT: Final[int] = 18
     NETLINK_ECRYPTFS: Final[int] = 19
 else:  # pragma: no cover - exercised on other platforms only
-    AI_ADDRCONFIG: Final[Optional[int]] = getattr(_s, "AI_ADDRCONFIG", None)
-    AI_ALL: Final[Optional[int]] = getattr(_s, "AI_ALL", None)
-    AI_V4MAPPED: Final[Optional[int]] = getattr(_s, "AI_V4MAPPED", None)
-    IPV6_JOIN_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_JOIN_GROUP", None)
-    IPV6_LEAVE_GROUP: Final[Optional[int]] = getattr(_s, "IPV6_LEAVE_GROUP", None)
-    IPV6_MULTICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_HOPS", None)
-    IPV6_MULTICAST_IF: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_IF", None)
-    IPV6_MULTICAST_LOOP: Final[Optional[int]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
-    IPV6_UNICAST_HOPS: Final[Optional[int]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
-    IPV6_V6ONLY: Final[Optional[int]] = getattr(_s, "IPV6_V6ONLY", None)
-    SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_s, "SO_BINDTODEVICE", None)
+    AI_ADDRCONFIG: Final[Optional[int]] = getattr(_c, "AI_ADDRCONFIG", None)
+    AI_ALL: Final[Optional[int]] = getattr(_c, "AI_ALL", None)
+    AI_V4MAPPED: Final[Optional[int]] = getattr(_c, "AI_V4MAPPED", None)
+    IPV6_JOIN_GROUP: Final[Optional[int]] = getattr(_c, "IPV6_JOIN_GROUP", None)
+    IPV6_LEAVE_GROUP: Final[Optional[int]] = getattr(_c, "IPV6_LEAVE_GROUP", None)
+    IPV6_MULTICAST_HOPS: Final[Optional[int]] = getattr(_c, "IPV6_MULTICAST_HOPS", None)
+    IPV6_MULTICAST_IF: Final[Optional[int]] = getattr(_c, "IPV6_MULTICAST_IF", None)
+    IPV6_MULTICAST_LOOP: Final[Optional[int]] = getattr(_c, "IPV6_MULTICAST_LOOP", None)
+    IPV6_UNICAST_HOPS: Final[Optional[int]] = getattr(_c, "IPV6_UNICAST_HOPS", None)
+    IPV6_V6ONLY: Final[Optional[int]] = getattr(_c, "IPV6_V6ONLY", None)
+    SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_c, "SO_BINDTODEVICE", None)
     NETLINK_ROUTE: Final[Optional[int]] = None
     NETLINK_UNUSED: Final[Optional[int]] = None
     NETLINK_USERSOCK: Final[Optional[int]] = None

@@ -53,3 +53,22 @@ def vsock_denied() -> Optional[str]:
     except OSError as exc:
         return f"the kernel has no AF_VSOCK here: {exc.strerror}"
     return None
+
+
+def linux_only(what: str) -> "pytest.MarkDecorator":
+    """Skip, with the reason, where ``what`` (a Linux-only family, option
+    or behaviour) does not exist: the simulated macOS/FreeBSD runs."""
+    import pytest
+    return pytest.mark.skipif(sys.platform != "linux", reason=f"Linux only: {what}")
+
+
+# macOS has no SOCK_NONBLOCK, so posixsock's borrowed stdlib objects there
+# have timeout None rather than 0, and CPython waits for an interrupted
+# connect itself (internal_connect), unbounded by SO_SNDTIMEO.
+INTERRUPTED_CONNECT_WAITS = (
+    "no SOCK_NONBLOCK (macOS): CPython itself waits for an interrupted connect, "
+    "unbounded by SO_SNDTIMEO (README, Platforms)")
+
+
+def cpython_waits_for_interrupted_connect() -> bool:
+    return not hasattr(socket, "SOCK_NONBLOCK")

@@ -27,6 +27,7 @@ import importlib.util
 import mmap
 import socket
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
 
@@ -149,6 +150,9 @@ def apply(platform: str) -> Dict[str, List[str]]:
             if hasattr(target, name) and not name.startswith("__"):
                 delattr(target, name)
         removed[module] = sorted(gone)
+    # sysconfig reads its build data by sys.platform's name, lazily: read it
+    # now, while the name is still this Python's (pytest plugins ask later)
+    sysconfig.get_config_vars()
     sys.platform = platform
     return removed
 
