@@ -142,7 +142,8 @@ def apply(platform: str) -> Dict[str, List[str]]:
         raise RuntimeError("the simulation must be applied before posixsock is imported")
     removed: Dict[str, List[str]] = {}
     # socket re-exports _socket's names: what _socket loses, socket loses too
-    socket_gone = lacking("socket", platform) | lacking("_socket", platform)
+    add, _drop = _CORRECTIONS.get(platform, {}).get("_socket", (frozenset(), frozenset()))
+    socket_gone = (lacking("socket", platform) - add) | lacking("_socket", platform)
     for module, gone in (("_socket", lacking("_socket", platform)),
                          ("socket", socket_gone), ("mmap", lacking("mmap", platform))):
         target = sys.modules[module]
