@@ -154,6 +154,10 @@ def apply(platform: str) -> Dict[str, List[str]]:
     # sysconfig reads its build data by sys.platform's name, lazily: read it
     # now, while the name is still this Python's (pytest plugins ask later)
     sysconfig.get_config_vars()
+    # and modules that choose by sys.platform as they are imported, which
+    # pytest's plugins import late (hypothesis's: urllib.request, whose
+    # darwin branch needs _scproxy)
+    import urllib.request  # noqa: F401
     sys.platform = platform
     return removed
 
