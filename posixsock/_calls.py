@@ -19,11 +19,11 @@ from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, Sol
 from ._errors import (
     Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
-from ._fd import _Borrowed, borrow, by_family, lend, plain
+from ._fd import _Borrowed, borrow, by_family, due, lend, made, plain, sweep
 from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
-    sockaddr,
+    packet_named, sockaddr,
 )
 from ._sockopt import CODEC_NAMES, TABLE, Linger, OptValue, PeerCred, Timeval
 from ._sockopt import encode as encode_option
@@ -37,7 +37,9 @@ __all__ = [
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
+_AF_PACKET: int = getattr(_socket, "AF_PACKET", -1)
 _SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
+_DETACH = _socket.socket.detach
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
@@ -99,7 +101,19 @@ def _addressed(call: str, fd: object, addr: object, argn: int
         if isinstance(lent, Error):
             return lent
         sock = lent
+    if family == _AF_PACKET:  # the interface's name, asked of the socket itself
+        named = packet_named(fd, address)
+        if isinstance(named, int):
+            return _refused(call, sock, named)
+        address = named
     return sock, address
+
+
+def _refused(call: str, sock: _Borrowed, errnum: int) -> Error:
+    """The triple for an errno met on the way to the call (error path): a
+    number that is no longer a socket fails an interface ioctl with ENOTTY,
+    where C's call gives ENOTSOCK (see ``_address_error``)."""
+    return _address_error(call, sock, OSError(errnum, os.strerror(errnum)), errnum)
 
 
 def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Error:
@@ -122,7 +136,7 @@ def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Er
 
 
 class _New(_socket.socket):
-    """A new socket until ``_new_fd`` takes its descriptor out.  A signal
+    """A new socket until ``socket`` takes its descriptor out.  A signal
     handler that raises before that loses the call's result: the object
     then closes the descriptor quietly (CPython's finalizer would add a
     ResourceWarning, an error under ``-W error``)."""
@@ -132,18 +146,19 @@ class _New(_socket.socket):
     __del__ = _socket.socket.close
 
 
-def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
-    """Take a new descriptor out of a stdlib object, blocking as C made it.
+def _blocking_as_made(sock: _socket.socket, nonblocking: bool) -> None:
+    """Make a new stdlib object's descriptor blocking as C made it.
 
     A new stdlib object applies ``socket.setdefaulttimeout`` by setting
     O_NONBLOCK; the C call's descriptor is blocking unless the type asked
     for SOCK_NONBLOCK.  (Checked on every new descriptor: another thread
-    may change the default at any moment.)
+    may change the default at any moment.)  The object still owns the
+    descriptor meanwhile: a signal handler that raises here leaves it to
+    the object, which closes it.
     """
-    fd: int = sock.detach()
+    fd = sock.fileno()
     if os.get_blocking(fd) == nonblocking:
         os.set_blocking(fd, not nonblocking)
-    return fd
 
 
 def _unmagic(value: int, same: int) -> int:
@@ -177,7 +192,14 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
         sock = _New(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
     except OSError as exc:
         return from_oserror(None, exc, EINVAL)
-    return _new_fd(sock, bool(t & _SOCK_NONBLOCK))
+    # _blocking_as_made(sock, ...), inline: the object owns the descriptor
+    # until it is taken out, last
+    fd: int = sock.fileno()
+    if os.get_blocking(fd) == bool(t & _SOCK_NONBLOCK):
+        os.set_blocking(fd, not t & _SOCK_NONBLOCK)
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
+    return sock.detach()
 
 
 def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, int], Error]:
@@ -197,7 +219,14 @@ def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, 
     except OSError as exc:
         return from_oserror("socketpair", exc, EINVAL)
     nonblocking = bool(t & _SOCK_NONBLOCK)
-    return _new_fd(one, nonblocking), _new_fd(two, nonblocking)
+    _blocking_as_made(one, nonblocking)
+    _blocking_as_made(two, nonblocking)
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
+    # Ownership taken last, of both at once: map calls detach from C, where
+    # no signal handler runs between the two (one could between two calls
+    # made from Python, and the first descriptor would be lost).
+    return tuple(map(_DETACH, (one, two)))  # type: ignore[return-value]
 
 
 _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
@@ -235,6 +264,9 @@ def _hints(hints: object) -> List[int]:
     """getaddrinfo's hints, every field checked, in luaposix's order."""
     if not isinstance(hints, dict):
         _args.expected("getaddrinfo", 3, "dict or None", hints)
+    # A subclass is read as the table it holds (dict.copy reads the table):
+    # its get, __iter__ or __contains__ cannot answer otherwise.
+    hints = dict.copy(hints)
     _args.fields("getaddrinfo", 3, hints, _HINT_FIELDS)
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):
@@ -286,7 +318,14 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         if svc is None:
             return resolver_failure(_EAI_SERVICE)
     else:
-        _args.expected("getaddrinfo", 2, "int, None or str", service)
+        port = _args.as_int(service)  # an object with __index__: its number
+        if port is None:
+            _args.expected("getaddrinfo", 2, "int, None or str", service)
+        try:
+            svc = b"%d" % port
+        except ValueError as exc:  # beyond sys.get_int_max_str_digits
+            propagate(exc)
+            return resolver_failure(_EAI_SERVICE)
     h: Optional[bytes] = None
     if host is not None:
         h = _c_string_get(host) if type(host) is str else None
@@ -310,9 +349,15 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
         return from_resolver(exc)
     except (TypeError, OverflowError) as exc:
-        if hints is not None and not raised_by_handler(exc):
-            _hints(hints)  # a hint CPython refused: raises, naming the field
-        raise
+        if hints is None or raised_by_handler(exc):
+            raise
+        # a hint CPython refused: _hints raises, naming the field -- unless an
+        # __index__ answers otherwise this time: then the values it gave now
+        hfamily, hsocktype, hprotocol, hflags = _hints(hints)
+        try:
+            found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
+        except OSError as again:
+            return from_resolver(again)
     result: List[AddrInfo] = []
     for family, socktype, protocol, canonname, address in found:
         if family == _AF_INET and not canonname:  # the common entry, built at once
@@ -428,6 +473,8 @@ def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
     sock = borrow("accept", "accept", fd)
     if isinstance(sock, Error):
         return sock
+    if next(made) > due[0]:  # (see _fd.made; before the call: nothing may
+        sweep()              # run between the call and the return)
     try:
         new, peer = sock._accept()  # type: ignore[attr-defined]  # the C method
     except OSError as exc:

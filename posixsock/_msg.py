@@ -65,7 +65,7 @@ ReceivedFds = Tuple[bytes, List[int], int, SockAddr]
 def _buffers(call: str, argn: int, buffers: Iterable[object]) -> List[object]:
     if isinstance(buffers, (str, bytes, bytearray, memoryview)) or not hasattr(buffers, "__iter__"):
         _args.expected(call, argn, "sequence of bytes", buffers)
-    items = list(buffers)
+    items = _args.items(buffers)  # never list(): it would ask a lying __len__
     for i, item in enumerate(items, 1):
         if not isinstance(item, _BYTES):
             _args.bad(call, argn, f"bytes expected for item {i}, got {_args.typename(item)}")
@@ -79,10 +79,12 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
             or not hasattr(ancillary, "__iter__"):
         _args.expected(call, argn, "sequence of Cmsg", ancillary)
     items: List[Tuple[int, int, object]] = []
-    for item in ancillary:
+    for item in _args.items(ancillary):
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
+        if type(item) is not dict:  # a subclass is read as the table it holds:
+            item = dict.copy(item)  # its get, __iter__ or __len__ cannot answer otherwise
         _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []
@@ -131,8 +133,7 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         not express gives EINVAL (ENAMETOOLONG, ENODEV as for ``sendto``); a
         closed peer is EPIPE, never SIGPIPE (MSG_NOSIGNAL is always added)
     """
-    if not isinstance(fd, int):
-        _args.expected("sendmsg", 1, "int", fd)
+    fd = _args.integer("sendmsg", 1, fd)
     data = _buffers("sendmsg", 2, buffers)
     anc = _ancillary("sendmsg", 3, ancillary)
     f = _args.cint("sendmsg", 4, flags)
@@ -220,8 +221,7 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
         ``Error(None, "recvmsg: <strerror>", errnum)``.  Descriptors in an
         ``SCM_RIGHTS`` item belong to the caller, who must close them.
     """
-    if not isinstance(fd, int):
-        _args.expected("recvmsg", 1, "int", fd)
+    fd = _args.integer("recvmsg", 1, fd)
     _args.size("recvmsg", 2, count, "count")
     size = _args.size("recvmsg", 3, ancillary_size, "ancillary_size")
     got = _receive("recvmsg", fd, count, size, _args.cint("recvmsg", 4, flags))
@@ -245,16 +245,15 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
         ``Error(None, "send_fds: <strerror>", errnum)``; a closed peer is
         EPIPE, never SIGPIPE
     """
-    if not isinstance(fd, int):
-        _args.expected("send_fds", 1, "int", fd)
+    fd = _args.integer("send_fds", 1, fd)
     _args.bytes_like("send_fds", 2, buffer)
     if isinstance(fds, (str, bytes, bytearray, memoryview)) or not hasattr(fds, "__iter__"):
         _args.expected("send_fds", 3, "sequence of int", fds)
     numbers = array("i")
-    for i, item in enumerate(fds, 1):
-        if not isinstance(item, int):
+    for i, item in enumerate(_args.items(fds), 1):
+        number = _args.as_int(item)
+        if number is None:
             _args.bad("send_fds", 3, f"int expected for item {i}, got {_args.typename(item)}")
-        number = _args.exact(item)
         if not _args.INT_MIN <= number <= _args.INT_MAX:
             _args.bad("send_fds", 3, f"item {i} out of C int range, got {number}", ValueError)
         numbers.append(number)
@@ -283,8 +282,7 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
         If more were sent than fit, the kernel closed the rest and
         ``msg_flags`` has ``MSG_CTRUNC``.
     """
-    if not isinstance(fd, int):
-        _args.expected("recv_fds", 1, "int", fd)
+    fd = _args.integer("recv_fds", 1, fd)
     _args.size("recv_fds", 2, count, "count")
     n = _args.size("recv_fds", 3, maxfds, "maxfds")
     room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)

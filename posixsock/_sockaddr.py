@@ -17,6 +17,7 @@ EINVAL, not an ``OverflowError`` and not wrapped modulo 65536 as luaposix's
 from __future__ import annotations
 
 import _socket
+import fcntl
 import os
 import struct
 import sys
@@ -310,6 +311,36 @@ def _str(call: str, argn: int, addr: Mapping[str, object], name: str) -> str:
     return _args.exact_text(value)  # the text C reads, not the subclass's methods
 
 
+# os.fsencode(text) is text.encode(<filesystem encoding>, <its error
+# handler>), but it is Python code: a signal handler can run inside it, and
+# its own frame would make _errors.propagate take a genuine UnicodeError
+# for a handler's.  The encodings str.encode runs in C alone (CPython's
+# shortcuts for UTF-8, Latin-1 and ASCII; Linux's is UTF-8) are called
+# directly; any other is a Python codec, whose failure cannot be told from
+# a handler's, and goes through os.fsencode as before.
+_FS_ENCODING: str = sys.getfilesystemencoding()
+_FS_ERRORS: str = sys.getfilesystemencodeerrors()
+_FS_IN_C = _FS_ENCODING.lower().replace("_", "-") in {
+    "utf-8", "utf8", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "ascii", "us-ascii"}
+
+
+def fs_bytes(text: str) -> Optional[bytes]:
+    """``os.fsencode(text)`` (undoes the surrogateescape of decoding), or
+    None if ``text`` has no bytes C could be given (lone surrogates).  A
+    signal handler's exception propagates (``_errors.propagate``)."""
+    text = _args.exact_text(text)  # the characters, not a subclass's encode()
+    if _FS_IN_C:
+        try:
+            return text.encode(_FS_ENCODING, _FS_ERRORS)
+        except UnicodeError as exc:
+            propagate(exc)
+            return None
+    try:  # pragma: no cover - a filesystem encoding in Python code
+        return os.fsencode(text)
+    except UnicodeError:  # pragma: no cover
+        return None
+
+
 def pton(family: int, text: str) -> Optional[bytes]:
     """``inet_pton(family, text)``, or None if ``text`` is not a numeric
     address of ``family`` (NUL and non-ASCII text included).
@@ -384,10 +415,8 @@ def _inet6(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 def _unix(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     text = _str(call, argn, addr, "path")
     _args.fields(call, argn, addr, _UNIX)
-    try:
-        path = os.fsencode(text)  # undoes the surrogateescape of decoding
-    except UnicodeError:  # (os.fsencode is Python code: its own frames would
-        # make _errors.propagate take its error for a signal handler's)
+    path = fs_bytes(text)
+    if path is None:
         return EINVAL  # lone surrogates: no bytes C could be given
     # CPython needs room for a terminating NUL after a filesystem path (so
     # 107 bytes), none after an abstract name (108).  luaposix silently
@@ -436,15 +465,13 @@ def _packet(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
     # into sll_ifindex with SIOCGIFINDEX; fields not given stay 0, as
     # luaposix's memset leaves them.  An index with no interface (0, "any",
     # included: CPython cannot express it) is ENODEV.
-    if not 0 < ifindex <= _U32:
-        return ENODEV
-    try:
-        name = _socket.if_indextoname(ifindex)
-    except (OSError, OverflowError) as exc:
-        propagate(exc)
+    # The name is asked of the socket itself (packet_named), once the caller
+    # has it: here (index, ...) holds the place of (name, ...).  Interface
+    # indexes are positive C ints.
+    if not 0 < ifindex <= _args.INT_MAX:
         return ENODEV
     assert AF_PACKET is not None
-    return AF_PACKET, (name, protocol, pkttype, hatype, haddr)
+    return AF_PACKET, (ifindex, protocol, pkttype, hatype, haddr)
 
 
 def _vsock(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
@@ -469,6 +496,35 @@ def _vsock(call: str, argn: int, addr: Mapping[str, object]) -> Parsed:
 # still exists in the kernel: sockets are made, an address argument is an
 # EAFNOSUPPORT triple, and a returned address is decoded from sa_data.
 _HAVE_VSOCK: bool = hasattr(_socket, "AF_VSOCK")
+
+
+# Linux's interface ioctls, which any socket answers (CPython's AF_PACKET
+# code makes them on the socket itself): struct ifreq is the name
+# (IFNAMSIZ 16 bytes), then a union whose first member is the int
+# ifr_ifindex; 40 bytes on 64-bit Linux, fewer on 32-bit (more is harmless).
+_SIOCGIFNAME = 0x8910
+_SIOCGIFINDEX = 0x8933
+_IFREQ = struct.Struct("@16si20x")
+
+
+def packet_named(fd: int, address: Native) -> Union[Native, int]:
+    """The ``(name, protocol, pkttype, hatype, haddr)`` CPython takes for an
+    AF_PACKET address that ``native`` gave with the index in the name's place, the name asked of descriptor ``fd``
+    itself (SIOCGIFNAME), so no other descriptor is opened (the C library's
+    ``if_indextoname`` opens a socket: EMFILE at the descriptor limit, where
+    C's call, which takes the index, succeeds).  An errno if the ioctl
+    fails: ENODEV (no such interface), EBADF, ENOTTY (not a socket)."""
+    try:
+        reply = fcntl.ioctl(fd, _SIOCGIFNAME, _IFREQ.pack(b"", address[0]))
+        # the kernel's name, as CPython's "s" reads it back (strict UTF-8)
+        name = reply[:16].split(b"\0", 1)[0].decode()
+    except OSError as exc:
+        propagate(exc)
+        return exc.errno or ENODEV
+    except UnicodeError as exc:  # a name that is not UTF-8: CPython cannot take it
+        propagate(exc)
+        return ENODEV
+    return (name,) + tuple(address[1:])
 
 
 _PARSERS: Dict[int, Callable[[str, int, Mapping[str, object]], Parsed]] = {
@@ -553,7 +609,7 @@ def _other(value: Any, sock: Optional[_socket.socket]) -> SockAddr:
                 # makesockaddr's "shbhy#": every field as C's unsigned value
                 # (Py_BuildValue reads 'b' and 'h' as promoted ints), the
                 # protocol already through ntohs
-                return {"family": AF_PACKET, "ifindex": _ifindex(host), "protocol": value[1],
+                return {"family": AF_PACKET, "ifindex": _ifindex(host, sock), "protocol": value[1],
                         "pkttype": value[2], "hatype": value[3], "haddr": value[4]}
         elif size == 2 and type(value[1]) is int:
             domain = _domain(sock)
@@ -591,14 +647,21 @@ else:  # pragma: no cover - AF_VSOCK is None there: never called
 _VM_DATA = struct.Struct("=HII")
 
 
-def _ifindex(name: str) -> int:
-    # makesockaddr turned sll_ifindex into a name with SIOCGIFNAME ("" when
-    # that failed); turn it back.
+def _ifindex(name: str, sock: Optional[_socket.socket]) -> int:
+    # makesockaddr turned sll_ifindex into a name with SIOCGIFNAME on the
+    # socket ("" when that failed); turn it back the same way, with
+    # SIOCGIFINDEX on the socket: the C library's if_nametoindex would open a
+    # descriptor of its own (EMFILE at the limit).
     if not name:
         return 0
     try:
-        return _socket.if_nametoindex(name)
+        if sock is None:
+            return _socket.if_nametoindex(name)
+        reply = fcntl.ioctl(sock.fileno(), _SIOCGIFINDEX,
+                            _IFREQ.pack(name.encode(), 0))  # read as UTF-8 by CPython
     except OSError as exc:
         propagate(exc)
         return 0
+    index: int = _IFREQ.unpack(reply)[1]
+    return index
 

@@ -15,7 +15,7 @@ from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, Typed
 
 from . import _args
 from ._errors import propagate
-from ._sockaddr import pton
+from ._sockaddr import fs_bytes, pton
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
@@ -114,12 +114,8 @@ def _enc_ifname(v1: object, v2: object) -> Encoded:
     # luaposix truncated it first with strncpy.
     if not isinstance(v1, str):
         _args.expected("setsockopt", 4, "str", v1)
-    try:  # the text itself: a str subclass's encode() could return anything
-        return os.fsencode(_args.exact_text(v1))
-    except UnicodeError:  # lone surrogates: no interface has such a name
-        # (os.fsencode is Python code: its own frames would make
-        # _errors.propagate take its error for a signal handler's)
-        return ENODEV
+    name = fs_bytes(v1)  # the text itself: a str subclass's encode() could lie
+    return ENODEV if name is None else name  # lone surrogates: no such interface
 
 
 def _dec_ifname(data: bytes) -> OptValue:

@@ -244,14 +244,23 @@ class _Sock:
     getsockopt = staticmethod(_via_handler)
 
 
+def _on_a_socket(call: Callable[[stdlib.socket], object]) -> object:
+    """``call`` with a socket of this process (closed after): the interface
+    ioctls are made on the socket itself."""
+    with stdlib.socket(stdlib.AF_INET, stdlib.SOCK_DGRAM) as sock:
+        return call(sock)
+
+
 LOOKUPS: Dict[str, Tuple[str, Callable[[], object]]] = {
     "getaddrinfo": ("getaddrinfo", lambda: ps.getaddrinfo("localhost", "80")),
     "getnameinfo": ("getnameinfo", lambda: ps.getnameinfo(
         {"family": ps.AF_INET, "addr": "127.0.0.1", "port": 80}, 0)),
-    "packet address": ("if_indextoname", lambda: ps.bind(
-        -1, {"family": ps.AF_PACKET, "ifindex": 1})),
+    "packet address": ("fcntl.ioctl", lambda: _on_a_socket(lambda sock: ps.bind(
+        sock.fileno(), {"family": ps.AF_PACKET, "ifindex": 1}))),
     "packet peer": ("if_nametoindex", lambda: sockaddr_module.sockaddr(
         ("lo", 0, 0, 0, b""))),
+    "packet peer of a socket": ("fcntl.ioctl", lambda: _on_a_socket(
+        lambda sock: sockaddr_module.sockaddr(("lo", 0, 0, 0, b""), sock))),
     "family of a shape": ("", lambda: sockaddr_module.sockaddr((0, 0), _Sock())),  # type: ignore[arg-type]
     "group address": ("inet_pton", lambda: ps.setsockopt(
         -1, ps.IPPROTO_IPV6, ps.IPV6_JOIN_GROUP, "ff02::1")),
@@ -267,7 +276,9 @@ def test_handler_exception_propagates_from_lookups(
         if sys.platform != "linux":  # AF_PACKET; SO_DOMAIN (macOS has none)
             pytest.skip("Linux only: AF_PACKET addresses and SO_DOMAIN")
     function, call = LOOKUPS[name]
-    if function:
+    if function.startswith("fcntl."):
+        monkeypatch.setattr(sockaddr_module.fcntl, function[6:], _via_handler)
+    elif function:
         monkeypatch.setattr(_socket, function, _via_handler)
 
     def handler(signum: int, frame: Optional[FrameType]) -> None:
