@@ -92,20 +92,22 @@ def overloads(name: str, func: Any) -> List[str]:
 def alias_source(name: str, module: Any) -> Tuple[str, str]:
     """(right-hand side, docstring) of the module-level ``name = ...`` as
     written (the first one: Linux's, where a platform test gives two)."""
+    def docstring(body: List[ast.stmt], i: int) -> str:
+        after = body[i + 1] if i + 1 < len(body) else None
+        if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)):
+            return inspect.cleandoc(after.value.value)
+        return ""
+
     def walk(body: List[ast.stmt]) -> Optional[Tuple[str, str]]:
         for i, node in enumerate(body):
-            if isinstance(node, ast.If):
+            if isinstance(node, ast.If):  # a platform test: the text follows it
                 hit = walk(node.body)
                 if hit:
-                    return hit
+                    return hit[0], hit[1] or docstring(body, i)
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name):
-                text = ""
-                after = body[i + 1] if i + 1 < len(body) else None
-                if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                        and isinstance(after.value.value, str)):
-                    text = inspect.cleandoc(after.value.value)
-                return ast.unparse(node.value), text
+                return ast.unparse(node.value), docstring(body, i)
         return None
     return walk(ast.parse(Path(module.__file__).read_text()).body) or ("", "")
 

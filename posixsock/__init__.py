@@ -61,6 +61,12 @@ from ._constants import (
     SO_PEERCRED, SO_PROTOCOL, SO_REUSEPORT, SOCK_CLOEXEC, SOCK_NONBLOCK,
     SOCK_SEQPACKET, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_USER_TIMEOUT,
 )
+from ._constants import (
+    AF_VSOCK, ARPHRD_ETHER, ARPHRD_LOOPBACK, ETH_P_8021Q, ETH_P_ALL, ETH_P_ARP, ETH_P_IP,
+    ETH_P_IPV6, LOCAL_PEERCRED, PACKET_BROADCAST, PACKET_HOST, PACKET_LOOPBACK,
+    PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING, SO_NOSIGPIPE, VMADDR_CID_ANY,
+    VMADDR_CID_HOST, VMADDR_CID_HYPERVISOR, VMADDR_CID_LOCAL, VMADDR_PORT_ANY,
+)
 from ._check import check
 from ._errors import Error
 from ._args import Buffer
@@ -70,8 +76,8 @@ from ._msg import (
 from ._names import IfNameIndex, getnameinfo, if_indextoname, if_nameindex, inet_ntop, inet_pton
 from ._sockaddr import (
     AddrInfo, AddrInfoHints, AddrInfoInet, AddrInfoInet6, SockAddr, SockAddrArg, SockAddrBound,
-    SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrNetlink, SockAddrPacket, SockAddrUnix,
-    SockAddrUnspec,
+    SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrNetlink, SockAddrPacket,
+    SockAddrPacketArg, SockAddrUnix, SockAddrUnspec, SockAddrVsock,
 )
 from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
@@ -135,4 +141,11 @@ __all__ = [
     "SolSocket", "IpprotoIp", "IpprotoIpv6", "IpprotoTcp", "SocketIntOption",
     "TimevalOption", "LingerOption", "IfNameOption", "PeerCredOption", "IpIntOption",
     "InAddrOption", "MreqOption", "Ipv6IntOption", "Mreq6Option", "TcpIntOption", "IntOption",
+    # issue 17: the whole sockaddr_ll, AF_VSOCK, other systems' spellings
+    "SockAddrPacketArg", "SockAddrVsock",
+    "AF_VSOCK", "ARPHRD_ETHER", "ARPHRD_LOOPBACK", "ETH_P_8021Q", "ETH_P_ALL", "ETH_P_ARP",
+    "ETH_P_IP", "ETH_P_IPV6", "LOCAL_PEERCRED", "PACKET_BROADCAST", "PACKET_HOST",
+    "PACKET_LOOPBACK", "PACKET_MULTICAST", "PACKET_OTHERHOST", "PACKET_OUTGOING",
+    "SO_NOSIGPIPE", "VMADDR_CID_ANY", "VMADDR_CID_HOST", "VMADDR_CID_HYPERVISOR",
+    "VMADDR_CID_LOCAL", "VMADDR_PORT_ANY",
 ]

@@ -30,13 +30,15 @@ if sys.platform == "linux":
     AF_INET6: Final = 10
     AF_NETLINK: Final = 16
     AF_PACKET: Final = 17
+    AF_VSOCK: Final = 40
 else:  # pragma: no cover - exercised on other platforms only
     AF_UNSPEC: Final[int] = int(_s.AF_UNSPEC)
     AF_UNIX: Final[int] = int(_s.AF_UNIX)
     AF_INET: Final[int] = int(_s.AF_INET)
     AF_INET6: Final[int] = int(_s.AF_INET6)
-    AF_NETLINK: Final[Optional[int]] = getattr(_s, "AF_NETLINK", None)
-    AF_PACKET: Final[Optional[int]] = getattr(_s, "AF_PACKET", None)
+    AF_NETLINK: Final[Optional[int]] = getattr(_c, "AF_NETLINK", None)
+    AF_PACKET: Final[Optional[int]] = getattr(_c, "AF_PACKET", None)
+    AF_VSOCK: Final[Optional[int]] = getattr(_c, "AF_VSOCK", None)
 
 # --- levels and option names: each option's value type ----------------------
 # An option is a (level, name) pair, and what setsockopt takes and getsockopt
@@ -172,17 +174,17 @@ if sys.platform == "linux":
     NETLINK_SCSITRANSPORT: Final[int] = 18
     NETLINK_ECRYPTFS: Final[int] = 19
 else:  # pragma: no cover - exercised on other platforms only
-    AI_ADDRCONFIG: Final[Optional[int]] = getattr(_s, "AI_ADDRCONFIG", None)
-    AI_ALL: Final[Optional[int]] = getattr(_s, "AI_ALL", None)
-    AI_V4MAPPED: Final[Optional[int]] = getattr(_s, "AI_V4MAPPED", None)
-    IPV6_JOIN_GROUP: Final[Optional[Mreq6Option]] = getattr(_s, "IPV6_JOIN_GROUP", None)
-    IPV6_LEAVE_GROUP: Final[Optional[Mreq6Option]] = getattr(_s, "IPV6_LEAVE_GROUP", None)
-    IPV6_MULTICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_HOPS", None)
-    IPV6_MULTICAST_IF: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_IF", None)
-    IPV6_MULTICAST_LOOP: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_MULTICAST_LOOP", None)
-    IPV6_UNICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_UNICAST_HOPS", None)
-    IPV6_V6ONLY: Final[Optional[Ipv6IntOption]] = getattr(_s, "IPV6_V6ONLY", None)
-    SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_s, "SO_BINDTODEVICE", None)
+    AI_ADDRCONFIG: Final[Optional[int]] = getattr(_c, "AI_ADDRCONFIG", None)
+    AI_ALL: Final[Optional[int]] = getattr(_c, "AI_ALL", None)
+    AI_V4MAPPED: Final[Optional[int]] = getattr(_c, "AI_V4MAPPED", None)
+    IPV6_JOIN_GROUP: Final[Optional[Mreq6Option]] = getattr(_c, "IPV6_JOIN_GROUP", None)
+    IPV6_LEAVE_GROUP: Final[Optional[Mreq6Option]] = getattr(_c, "IPV6_LEAVE_GROUP", None)
+    IPV6_MULTICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_c, "IPV6_MULTICAST_HOPS", None)
+    IPV6_MULTICAST_IF: Final[Optional[Ipv6IntOption]] = getattr(_c, "IPV6_MULTICAST_IF", None)
+    IPV6_MULTICAST_LOOP: Final[Optional[Ipv6IntOption]] = getattr(_c, "IPV6_MULTICAST_LOOP", None)
+    IPV6_UNICAST_HOPS: Final[Optional[Ipv6IntOption]] = getattr(_c, "IPV6_UNICAST_HOPS", None)
+    IPV6_V6ONLY: Final[Optional[Ipv6IntOption]] = getattr(_c, "IPV6_V6ONLY", None)
+    SO_BINDTODEVICE: Final[Optional[IfNameOption]] = getattr(_c, "SO_BINDTODEVICE", None)
     NETLINK_ROUTE: Final[Optional[int]] = None
     NETLINK_UNUSED: Final[Optional[int]] = None
     NETLINK_USERSOCK: Final[Optional[int]] = None
@@ -299,18 +301,72 @@ else:  # pragma: no cover - exercised on other platforms only
     EAI_OVERFLOW: Final[Optional[int]] = getattr(_c, "EAI_OVERFLOW", None)
     EAI_SYSTEM: Final[Optional[int]] = getattr(_c, "EAI_SYSTEM", None)
 
+
+# --- issue 17: the whole sockaddr_ll, AF_VSOCK, and what other systems have -
+# Linux ABI numbers (<linux/if_ether.h>, <linux/if_packet.h>,
+# <linux/if_arp.h>, <linux/vm_sockets.h>), fixed forever; the stdlib has
+# only some of them, and only on some versions (ETH_P_ALL since 3.12).
+# A ``SockAddrPacket``'s ``protocol`` is one of the ETH_P_* numbers in host
+# byte order; ``socket()``'s protocol argument stays C's, network order:
+# ``socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))``.
+if sys.platform == "linux":
+    ETH_P_ALL: Final[int] = 0x0003
+    ETH_P_IP: Final[int] = 0x0800
+    ETH_P_ARP: Final[int] = 0x0806
+    ETH_P_8021Q: Final[int] = 0x8100
+    ETH_P_IPV6: Final[int] = 0x86DD
+    PACKET_HOST: Final[int] = 0
+    PACKET_BROADCAST: Final[int] = 1
+    PACKET_MULTICAST: Final[int] = 2
+    PACKET_OTHERHOST: Final[int] = 3
+    PACKET_OUTGOING: Final[int] = 4
+    PACKET_LOOPBACK: Final[int] = 5
+    ARPHRD_ETHER: Final[int] = 1
+    ARPHRD_LOOPBACK: Final[int] = 772
+    VMADDR_CID_ANY: Final[int] = 0xFFFFFFFF
+    VMADDR_CID_HYPERVISOR: Final[int] = 0
+    VMADDR_CID_LOCAL: Final[int] = 1
+    VMADDR_CID_HOST: Final[int] = 2
+    VMADDR_PORT_ANY: Final[int] = 0xFFFFFFFF
+else:  # pragma: no cover - AF_PACKET and AF_VSOCK are Linux's
+    ETH_P_ALL: Final[Optional[int]] = None
+    ETH_P_IP: Final[Optional[int]] = None
+    ETH_P_ARP: Final[Optional[int]] = None
+    ETH_P_8021Q: Final[Optional[int]] = None
+    ETH_P_IPV6: Final[Optional[int]] = None
+    PACKET_HOST: Final[Optional[int]] = None
+    PACKET_BROADCAST: Final[Optional[int]] = None
+    PACKET_MULTICAST: Final[Optional[int]] = None
+    PACKET_OTHERHOST: Final[Optional[int]] = None
+    PACKET_OUTGOING: Final[Optional[int]] = None
+    PACKET_LOOPBACK: Final[Optional[int]] = None
+    ARPHRD_ETHER: Final[Optional[int]] = None
+    ARPHRD_LOOPBACK: Final[Optional[int]] = None
+    VMADDR_CID_ANY: Final[Optional[int]] = None
+    VMADDR_CID_HYPERVISOR: Final[Optional[int]] = None
+    VMADDR_CID_LOCAL: Final[Optional[int]] = None
+    VMADDR_CID_HOST: Final[Optional[int]] = None
+    VMADDR_PORT_ANY: Final[Optional[int]] = None
+
+# macOS and FreeBSD spell two Linux options differently: SO_NOSIGPIPE (a
+# per-socket MSG_NOSIGNAL, macOS and FreeBSD) and LOCAL_PEERCRED (their
+# SO_PEERCRED, level 0 = SOL_LOCAL, value ``struct xucred``).  None on Linux.
+SO_NOSIGPIPE: Final[Optional[SocketIntOption]] = getattr(_c, "SO_NOSIGPIPE", None)
+LOCAL_PEERCRED: Final[Optional[int]] = getattr(_c, "LOCAL_PEERCRED", None)
+
 # Every constant name added beyond the seed, sorted.
 EXTRA_CONSTANTS: Final[Tuple[str, ...]] = (
-    "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
-    "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
-    "EAI_SOCKTYPE", "EAI_SYSTEM",
-    "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
-    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "MSG_CMSG_CLOEXEC",
-    "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB",
-    "MSG_PEEK", "MSG_TRUNC", "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST",
-    "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN", "NI_NUMERICHOST",
-    "NI_NUMERICSERV", "SCM_CREDENTIALS", "SCM_RIGHTS", "SOCK_CLOEXEC",
-    "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_PEERCRED",
-    "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE",
-    "TCP_KEEPINTVL", "TCP_USER_TIMEOUT",
+    "AF_VSOCK", "ARPHRD_ETHER", "ARPHRD_LOOPBACK", "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS",
+    "EAI_FAIL", "EAI_FAMILY", "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW",
+    "EAI_SERVICE", "EAI_SOCKTYPE", "EAI_SYSTEM", "ETH_P_8021Q", "ETH_P_ALL", "ETH_P_ARP",
+    "ETH_P_IP", "ETH_P_IPV6", "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF",
+    "IP_MULTICAST_LOOP", "IP_MULTICAST_TTL", "IP_TTL", "LOCAL_PEERCRED", "MSG_CMSG_CLOEXEC",
+    "MSG_CTRUNC", "MSG_DONTWAIT", "MSG_EOR", "MSG_NOSIGNAL", "MSG_OOB", "MSG_PEEK", "MSG_TRUNC",
+    "MSG_WAITALL", "NI_DGRAM", "NI_MAXHOST", "NI_MAXSERV", "NI_NAMEREQD", "NI_NOFQDN",
+    "NI_NUMERICHOST", "NI_NUMERICSERV", "PACKET_BROADCAST", "PACKET_HOST", "PACKET_LOOPBACK",
+    "PACKET_MULTICAST", "PACKET_OTHERHOST", "PACKET_OUTGOING", "SCM_CREDENTIALS", "SCM_RIGHTS",
+    "SOCK_CLOEXEC", "SOCK_NONBLOCK", "SOCK_SEQPACKET", "SO_DOMAIN", "SO_NOSIGPIPE", "SO_PEERCRED",
+    "SO_PROTOCOL", "SO_REUSEPORT", "TCP_KEEPCNT", "TCP_KEEPIDLE", "TCP_KEEPINTVL",
+    "TCP_USER_TIMEOUT", "VMADDR_CID_ANY", "VMADDR_CID_HOST", "VMADDR_CID_HYPERVISOR",
+    "VMADDR_CID_LOCAL", "VMADDR_PORT_ANY",
 )

@@ -52,10 +52,14 @@ from . import _args
 from ._errors import Error, fail, from_oserror, propagate
 
 _AF_UNIX: int = _socket.AF_UNIX
-# SOCK_NONBLOCK exists on Linux and the BSDs.  Where it is missing (macOS),
+# SOCK_NONBLOCK exists on Linux and FreeBSD.  Where it is missing (macOS),
 # CPython's constructor applies socket.setdefaulttimeout() by setting
-# O_NONBLOCK, and no stdlib path avoids that: posixsock documents it.
-_LEND_TYPE: int = _socket.SOCK_STREAM | getattr(_socket, "SOCK_NONBLOCK", 0)
+# O_NONBLOCK -- unless there is no default timeout: then it touches nothing
+# and the object's timeout is None, under which every method is also one
+# plain system call (sock_call_ex polls only for a timeout > 0).  So there
+# the default is set aside while the object is built (see _build).
+_SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
+_LEND_TYPE: int = _socket.SOCK_STREAM | _SOCK_NONBLOCK
 _FD_MAX = 2**31 - 1
 
 
@@ -87,13 +91,29 @@ def lend(fd: int, family: int, call: Optional[str]) -> Union[_Borrowed, Error]:
     sock = table.get(fd)
     if sock is None:
         try:
-            sock = _Borrowed(family, _LEND_TYPE, 0, fd)
+            sock = _Borrowed(family, _LEND_TYPE, 0, fd) if _SOCK_NONBLOCK else _build(family, fd)
         except OSError as exc:  # EBADF or ENOTSOCK from CPython's check
             return from_oserror(call, exc, EBADF)
         table[fd] = sock
         if len(table) > _limit:
             sweep()
     return sock
+
+
+def _build(family: int, fd: int) -> _Borrowed:
+    """Build a borrowed object without SOCK_NONBLOCK (macOS), leaving the
+    descriptor's O_NONBLOCK alone whatever socket.setdefaulttimeout says.
+    The default is process-wide: a socket another thread creates during
+    these few microseconds gets no default timeout (a stdlib object, not a
+    caller's descriptor, and only on such systems)."""
+    default = _socket.getdefaulttimeout()
+    if default is None:
+        return _Borrowed(family, _LEND_TYPE, 0, fd)
+    _socket.setdefaulttimeout(None)
+    try:
+        return _Borrowed(family, _LEND_TYPE, 0, fd)
+    finally:
+        _socket.setdefaulttimeout(default)
 
 
 # Sweeps keep every table within _limit entries: twice the most one table

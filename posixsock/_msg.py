@@ -7,7 +7,12 @@ None of these is in luaposix, so every failure is named after the call:
 Descriptors that arrive in ``SCM_RIGHTS`` messages are new descriptors in
 this process.  Like every descriptor posixsock makes they are close-on-exec:
 both receive calls always pass ``MSG_CMSG_CLOEXEC`` (and leave it out of the
-``msg_flags`` they return unless the caller passed it).  Nothing is closed
+``msg_flags`` they return unless the caller passed it).  Where the system
+has no MSG_CMSG_CLOEXEC (macOS; FreeBSD before 10), each received
+descriptor is made close-on-exec right after ``recvmsg`` returns
+(``fcntl(F_SETFD, FD_CLOEXEC)``): not atomic -- a ``fork`` + ``exec`` by
+another thread between the two calls would inherit it -- which is the most
+any program there can do.  Nothing is closed
 on the caller's behalf: every descriptor the kernel installed is returned --
 ``recv_fds`` as ints, ``recvmsg`` inside the ``Cmsg`` data -- and the kernel
 itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
@@ -15,6 +20,7 @@ itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
 from __future__ import annotations
 
 import _socket
+import os
 from array import array
 from errno import EBADF, ENOBUFS
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
@@ -149,6 +155,18 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         return _address_error("sendmsg", sock, exc, ENOBUFS)
 
 
+def _close_on_exec(anc: List[Tuple[int, int, bytes]]) -> None:
+    """Make the descriptors of received SCM_RIGHTS items close-on-exec, for
+    a system without MSG_CMSG_CLOEXEC (see the module's docstring)."""
+    for level, kind, body in anc:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            for fd in array("i", body[:len(body) - len(body) % _INT_SIZE]):
+                try:
+                    os.set_inheritable(fd, False)
+                except OSError as exc:  # pragma: no cover - the kernel just made it
+                    propagate(exc)
+
+
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
              ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
@@ -183,6 +201,8 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         data = data[:n]
     if not flags & _CLOEXEC:
         msg_flags &= ~_CLOEXEC
+    if not _CLOEXEC and anc:
+        _close_on_exec(anc)
     # No source (a stream socket, an unnamed sender): {"family": AF_UNSPEC},
     # as recvfrom says it.
     return data, anc, msg_flags, sockaddr(source, sock)

@@ -56,6 +56,13 @@ _LINGER = struct.Struct("@ii")
 _TIMEVAL = struct.Struct("@ll")  # time_t, suseconds_t: both long on Linux
 _MREQ6_IFINDEX = struct.Struct("@I")
 _UCRED = struct.Struct("@iII")  # pid_t, uid_t, gid_t
+# struct xucred (macOS and FreeBSD <sys/ucred.h>): cr_version, cr_uid,
+# cr_ngroups (short), cr_groups[16]; FreeBSD 13+ then has a union whose
+# pid_t cr_pid sits at the pointer-aligned offset 80 (88 bytes in all).
+_XUCRED = struct.Struct("@IIh16I")
+_XUCRED_PID = struct.Struct("@i")
+_XUCRED_PID_AT = 80
+_XUCRED_SIZE = 88
 _INT = struct.Struct("@i")
 
 
@@ -168,6 +175,18 @@ def _dec_ucred(data: bytes) -> OptValue:
     return {"pid": pid, "uid": uid, "gid": gid}
 
 
+def _dec_xucred(data: bytes) -> OptValue:
+    """LOCAL_PEERCRED's ``struct xucred`` as the same ``PeerCred`` shape as
+    Linux's SO_PEERCRED: ``uid`` is cr_uid, ``gid`` cr_groups[0] (the
+    effective gid); ``pid`` is FreeBSD's cr_pid, 0 where the struct has none
+    (macOS: LOCAL_PEERPID, option 2 at level 0, gives it as an int)."""
+    _version, uid, ngroups, *groups = _XUCRED.unpack(_padded(data, _XUCRED.size)[:_XUCRED.size])
+    pid = 0
+    if len(data) >= _XUCRED_PID_AT + _XUCRED_PID.size:
+        pid = _XUCRED_PID.unpack_from(data, _XUCRED_PID_AT)[0]
+    return {"pid": pid, "uid": uid, "gid": groups[0] if ngroups > 0 else 0}
+
+
 LINGER = Codec(2, 2, _enc_linger, _LINGER.size, _dec_linger)
 TIMEVAL = Codec(2, 2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
 IFNAME = Codec(1, 1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
@@ -177,6 +196,8 @@ INADDR = Codec(1, 1, _enc_inaddr, 4, _dec_inaddr)
 # SO_PEERCRED is read-only: a set passes the int C would, and the kernel
 # refuses it (ENOPROTOOPT).
 UCRED = Codec(1, 1, _enc_int, _UCRED.size, _dec_ucred)
+XUCRED = Codec(1, 1, _enc_int, _XUCRED_SIZE, _dec_xucred)
+_SOL_LOCAL = 0  # macOS and FreeBSD <sys/un.h>
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
@@ -189,6 +210,8 @@ TABLE: Dict[Tuple[int, int], Codec] = {
 for _name, _codec in (("SO_BINDTODEVICE", IFNAME), ("SO_PEERCRED", UCRED)):
     if hasattr(_socket, _name):
         TABLE[(_SOL_SOCKET, getattr(_socket, _name))] = _codec
+if hasattr(_socket, "LOCAL_PEERCRED"):  # macOS, FreeBSD: SO_PEERCRED's counterpart
+    TABLE[(_SOL_LOCAL, getattr(_socket, "LOCAL_PEERCRED"))] = XUCRED
 for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
     if hasattr(_socket, _name):
         TABLE[(_IPPROTO_IPV6, getattr(_socket, _name))] = MREQ6

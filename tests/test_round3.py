@@ -393,7 +393,7 @@ _AT_THE_LIMIT = textwrap.dedent("""
         "stdlib": q.bind(("lo", 0)) or q.getsockname()[0],
         "socket": ps.socket(ps.AF_UNIX, ps.SOCK_DGRAM, 0),
     }
-    print(json.dumps({"lo": lo, **out}))
+    print(json.dumps({"lo": lo, **out}, default=bytes.hex))  # haddr: bytes
 """)
 
 
@@ -410,7 +410,8 @@ def test_packet_address_at_the_descriptor_limit() -> None:
     got = json.loads(out)
     assert got["stdlib"] == "lo"  # what the stdlib does there
     assert got["bind"] == 0
-    assert got["getsockname"] == {"family": ps.AF_PACKET, "ifindex": got["lo"]}
+    assert got["getsockname"] == {"family": ps.AF_PACKET, "ifindex": got["lo"], "protocol": 0,
+                                  "pkttype": 0, "hatype": 772, "haddr": "000000000000"}
     assert got["socket"] == [None, os.strerror(E.EMFILE), E.EMFILE]  # the limit is real
 
 
