@@ -332,10 +332,16 @@ def _declared_option_types() -> Dict[str, str]:
     tree = ast.parse((ROOT / "posixsock" / "_constants.py").read_text())
     found: Dict[str, str] = {}
     for node in ast.walk(tree):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
-                and node.value.func.id[0].isupper()):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id[0].isupper()):  # NAME: Final = SomeType(...)
             found.setdefault(node.target.id, node.value.func.id)
+        else:  # NAME: Final[Optional[SomeType]] = getattr(...), elsewhere than Linux
+            kind = re.search(r"Optional\[(\w+(?:Option|Socket)|Ipproto\w+)\]",
+                             ast.unparse(node.annotation))
+            if kind:
+                found.setdefault(node.target.id, kind.group(1))
     return found
 
 
