@@ -478,7 +478,8 @@ def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error
         as every descriptor Python makes (PEP 446); ``SOCK_NONBLOCK`` makes
         it non-blocking before it is returned.  Any other bit is
         ``Error(None, "accept: Invalid argument", EINVAL)``, as accept4
-        gives (after EBADF, before ENOTSOCK, as Linux orders them).
+        gives (after EBADF, before ENOTSOCK, as Linux orders them).  Where
+        there is no accept4 (macOS), every flag is that EINVAL.
     :returns: ``(connection fd, peer SockAddrBound)`` -- the new descriptor
         is close-on-exec, and blocking unless ``flags`` has
         ``SOCK_NONBLOCK`` -- or ``Error(None, "accept: <strerror>", errnum)``
