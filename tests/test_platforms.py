@@ -35,7 +35,7 @@ SIMULATED = os.environ.get("POSIXSOCK_SIMULATE")
 FILES = ["test_socket.py", "test_io.py", "test_addresses.py", "test_extras.py",
          "test_sockopt.py", "test_families.py", "test_fd_safety.py", "test_errors.py",
          "test_hostile.py", "test_adversarial.py", "test_signals.py", "test_signals_round2.py",
-         "test_leaks.py", "test_getaddrinfo.py", "test_platforms.py"]
+         "test_leaks.py", "test_getaddrinfo.py", "test_round3.py", "test_platforms.py"]
 # CI's other Pythons (POSIXSOCK_QUICK=1): the core files only
 QUICK_FILES = ["test_socket.py", "test_io.py", "test_addresses.py", "test_extras.py",
                "test_families.py", "test_errors.py", "test_fd_safety.py", "test_platforms.py"]
