@@ -369,6 +369,65 @@ def measure(name: str, rounds: int, target_ms: float) -> Result:
     return result
 
 
+MEMORY_SOCKETS = 2000
+
+
+def memory(n: int = MEMORY_SOCKETS) -> Dict[str, Dict[str, float]]:
+    """Bytes per socket (tracemalloc: what Python allocated and still holds),
+    for ``n`` AF_UNIX datagram sockets:
+
+    * posixsock -- ``live``: its cache while the ``n`` descriptors are open
+      and each was used once (``getsockname``); ``after close``: once the
+      program has closed them with ``os.close``; ``after more``: once it has
+      gone on making and closing descriptors through posixsock (when the
+      cache forgets closed numbers);
+    * stdlib -- ``live``: ``n`` ``socket.socket`` objects the program holds;
+      ``after close``: once they are closed and dropped.
+    """
+    import tracemalloc
+
+    def held(base: int) -> float:
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - base) / n
+
+    fds = [socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).detach() for _ in range(n)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for fd in fds:
+            ps.check(ps.getsockname(fd))
+        mine = {"live": held(base)}
+        for fd in fds:
+            os.close(fd)
+        mine["after close"] = held(base)
+        for _ in range(4 * n + 1000):  # bounded: more than the sweep needs
+            os.close(ps.check(ps.socket(ps.AF_UNIX, ps.SOCK_DGRAM, 0)))
+        mine["after more"] = held(base)
+        tracemalloc.stop()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        socks = [socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) for _ in range(n)]
+        theirs = {"live": held(base)}
+        for sock in socks:
+            sock.close()
+        del socks
+        theirs["after close"] = held(base)
+    finally:
+        tracemalloc.stop()
+    return {"posixsock": mine, "stdlib": theirs}
+
+
+def memory_table(figures: Dict[str, Dict[str, float]]) -> None:
+    print(f"\nmemory per socket, bytes ({MEMORY_SOCKETS} sockets, tracemalloc)"
+          f"      live  after close  after {4 * MEMORY_SOCKETS + 1000} more")
+    for side, what in (("posixsock", "its per-fd cache"), ("stdlib", "socket objects held")):
+        row = figures[side]
+        more = row.get("after more")
+        print(f"{side + ' (' + what + ')':<50} {row['live']:>9.0f} {row['after close']:>12.0f}"
+              f" {'-' if more is None else format(more, '.0f'):>11}")
+
+
 def run_lua(lua: str, rounds: int, ns: Dict[str, int]) -> Dict[str, float]:
     """Medians from bench/luaposix_bench.lua, one ``name median_us`` line each."""
     args = [lua, os.path.join(HERE, "luaposix_bench.lua"), str(rounds)]
@@ -426,14 +485,17 @@ def main() -> None:
             r.luaposix = lua.get(name)
     for name, r in results.items():
         r.judge(name)
+    figures = memory()
     if opts.json:
         json.dump({"mode": "quick" if opts.quick else "full", "unit": "us/op",
                    "python": sys.version.split()[0],
-                   "workloads": {name: asdict(r) for name, r in results.items()}},
+                   "workloads": {name: asdict(r) for name, r in results.items()},
+                   "memory": {"unit": "bytes/socket", "sockets": MEMORY_SOCKETS, **figures}},
                   sys.stdout, indent=2)
         print()
     else:
         table(results)
+        memory_table(figures)
 
 
 if __name__ == "__main__":

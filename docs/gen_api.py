@@ -12,12 +12,13 @@ wherever it is generated; ``tests/test_docs.py`` checks it is up to date.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import sys
 import typing
 from pathlib import Path
-from typing import Any, List, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "api.md"
@@ -51,6 +52,85 @@ def doc(obj: Any) -> str:
     return text.strip()
 
 
+def is_newtype(obj: Any) -> bool:
+    """A ``NewType`` (a function on Python 3.9, an object on 3.10+)."""
+    return hasattr(obj, "__supertype__")
+
+
+def is_function(obj: Any) -> bool:
+    return inspect.isfunction(obj) and not is_newtype(obj)
+
+
+def module_tree(obj: Any) -> ast.Module:
+    return ast.parse(Path(inspect.getsourcefile(obj) or "").read_text())
+
+
+def _arg(arg: ast.arg, default: Optional[ast.expr]) -> str:
+    text = arg.arg if arg.annotation is None else f"{arg.arg}: {ast.unparse(arg.annotation)}"
+    return text if default is None else f"{text} = {ast.unparse(default)}"
+
+
+def overloads(name: str, func: Any) -> List[str]:
+    """The ``@overload`` signatures of ``func`` as its source declares them
+    (read with ``ast``: ``typing.get_overloads`` is Python 3.11+)."""
+    found = []
+    for node in module_tree(func).body:
+        if (isinstance(node, ast.FunctionDef) and node.name == func.__name__
+                and any(ast.unparse(d) == "overload" for d in node.decorator_list)):
+            args = node.args
+            plain = args.posonlyargs + args.args
+            defaults: List[Optional[ast.expr]] = [None] * (len(plain) - len(args.defaults))
+            defaults += args.defaults
+            parts = [_arg(a, d) for a, d in zip(plain, defaults)]
+            if args.posonlyargs:
+                parts.insert(len(args.posonlyargs), "/")
+            returns = "" if node.returns is None else f" -> {ast.unparse(node.returns)}"
+            found.append(f"{name}({', '.join(parts)}){returns}")
+    return found
+
+
+def alias_source(name: str, module: Any) -> Tuple[str, str]:
+    """(right-hand side, docstring) of the module-level ``name = ...`` as
+    written (the first one: Linux's, where a platform test gives two)."""
+    def docstring(body: List[ast.stmt], i: int) -> str:
+        after = body[i + 1] if i + 1 < len(body) else None
+        if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)):
+            return inspect.cleandoc(after.value.value)
+        return ""
+
+    def walk(body: List[ast.stmt]) -> Optional[Tuple[str, str]]:
+        for i, node in enumerate(body):
+            if isinstance(node, ast.If):  # a platform test: the text follows it
+                hit = walk(node.body)
+                if hit:
+                    return hit[0], hit[1] or docstring(body, i)
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name):
+                return ast.unparse(node.value), docstring(body, i)
+        return None
+    return walk(ast.parse(Path(module.__file__).read_text()).body) or ("", "")
+
+
+def constants_of(newtype: str) -> List[str]:
+    """The constants ``_constants`` declares with ``newtype``, in order."""
+    tree = ast.parse((ROOT / "posixsock" / "_constants.py").read_text())
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            text = ast.unparse(node.annotation) + " " + ast.unparse(node.value or ast.Constant(""))
+            if re.search(rf"\b{newtype}\b", text) and node.target.id not in names:
+                names.append(node.target.id)
+    return names
+
+
+# The literal type of a TypedDict's ``family`` (``_Inet``: ``Literal[2]`` on
+# Linux) is written as the constant's: ``Literal[AF_INET]``.
+def family_literal(text: str) -> str:
+    match = re.fullmatch(r"_([A-Z][a-z0-9]*)", text)
+    return f"Literal[AF_{match.group(1).upper()}]" if match else text
+
+
 def is_typeddict(obj: Any) -> bool:
     return isinstance(obj, type) and issubclass(obj, dict) and hasattr(obj, "__required_keys__")
 
@@ -60,7 +140,7 @@ def fields_table(cls: Any) -> List[str]:
     required = getattr(cls, "__required_keys__", None)
     for name, ann in cls.__annotations__.items():
         note = "" if required is None else ("required" if name in required else "optional")
-        lines.append(f"| `{name}` | `{fmt(ann)}` | {note} |")
+        lines.append(f"| `{name}` | `{family_literal(fmt(ann))}` | {note} |")
     return lines
 
 
@@ -69,6 +149,13 @@ def type_section(name: str, obj: Any, lines: List[str], seen: Set[str]) -> None:
         return
     seen.add(name)
     lines += [f"### `{name}`", ""]
+    if is_newtype(obj):
+        lines += [f"*NewType* of `{obj.__supertype__.__name__}` (at run time the plain"
+                  " `int`)", "", obj.__doc__ or "", ""]
+        constants = constants_of(name)
+        if constants:
+            lines += ["Constants: " + ", ".join(f"`{c}`" for c in constants) + ".", ""]
+        return
     if isinstance(obj, type):
         if issubclass(obj, tuple) and hasattr(obj, "_fields"):
             kind = "NamedTuple"
@@ -82,10 +169,22 @@ def type_section(name: str, obj: Any, lines: List[str], seen: Set[str]) -> None:
         lines += fields_table(obj) + [""]
         return
     members = typing.get_args(obj)
-    lines += [f"*alias* `{name} = {fmt(obj)}`", ""]
+    source, text = alias_source(name, sys.modules[owner(name)])
+    lines += [f"*alias* `{name} = {source or fmt(obj)}`", ""]
+    if text:
+        lines += [text, ""]
     for member in members:  # the TypedDicts of a union alias get their own section
         if is_typeddict(member):
             type_section(member.__name__, member, lines, seen)
+
+
+def owner(name: str) -> str:
+    """The private module that defines the public ``name``."""
+    import posixsock
+    for module in sorted(m for m in sys.modules if m.startswith("posixsock._")):
+        if name in getattr(sys.modules[module], "__all__", ()):
+            return module
+    return posixsock.__name__
 
 
 def generate() -> str:
@@ -93,7 +192,7 @@ def generate() -> str:
     import posixsock as ps
 
     names = list(ps.__all__)
-    functions = [n for n in names if inspect.isfunction(getattr(ps, n))]
+    functions = [n for n in names if is_function(getattr(ps, n))]
     constant_like = {n for n in names if isinstance(getattr(ps, n), (int, type(None)))}
     constant_like |= {"SEED_CONSTANTS", "EXTRA_CONSTANTS", "version"}
     types = [n for n in names if n not in functions and n not in constant_like]
@@ -118,6 +217,10 @@ def generate() -> str:
     for name in functions:
         sig = inspect.signature(getattr(ps, name))
         lines += [f"### {name}", "", "```python", f"{name}{sig}".replace("'", ""), "```", ""]
+        variants = overloads(name, getattr(ps, name))
+        if variants:
+            lines += ["Overloads (what the type checkers apply, in order):", "", "```python"]
+            lines += variants + ["```", ""]
         lines += [doc(getattr(ps, name)), ""]
 
     from posixsock import aio

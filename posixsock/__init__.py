@@ -46,6 +46,11 @@ from ._constants import (
     SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SOMAXCONN, TCP_NODELAY,
 )
 from ._constants import (
+    IfNameOption, InAddrOption, IntOption, IpIntOption, IpprotoIp, IpprotoIpv6, IpprotoTcp,
+    Ipv6IntOption, LingerOption, Mreq6Option, MreqOption, PeerCredOption, SocketIntOption,
+    SolSocket, TcpIntOption, TimevalOption,
+)
+from ._constants import (
     EAI_ADDRFAMILY, EAI_AGAIN, EAI_BADFLAGS, EAI_FAIL, EAI_FAMILY, EAI_MEMORY,
     EAI_NODATA, EAI_NONAME, EAI_OVERFLOW, EAI_SERVICE, EAI_SOCKTYPE, EAI_SYSTEM,
     EXTRA_CONSTANTS, IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP, IP_MULTICAST_IF,
@@ -56,12 +61,23 @@ from ._constants import (
     SO_PEERCRED, SO_PROTOCOL, SO_REUSEPORT, SOCK_CLOEXEC, SOCK_NONBLOCK,
     SOCK_SEQPACKET, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_USER_TIMEOUT,
 )
-from ._errors import Error, check
-from ._msg import CMSG_LEN, CMSG_SPACE, Cmsg, recv_fds, recvmsg, send_fds, sendmsg
+from ._constants import (
+    AF_VSOCK, ARPHRD_ETHER, ARPHRD_LOOPBACK, ETH_P_8021Q, ETH_P_ALL, ETH_P_ARP, ETH_P_IP,
+    ETH_P_IPV6, LOCAL_PEERCRED, PACKET_BROADCAST, PACKET_HOST, PACKET_LOOPBACK,
+    PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING, SO_NOSIGPIPE, VMADDR_CID_ANY,
+    VMADDR_CID_HOST, VMADDR_CID_HYPERVISOR, VMADDR_CID_LOCAL, VMADDR_PORT_ANY,
+)
+from ._check import check
+from ._errors import Error
+from ._args import Buffer
+from ._msg import (
+    CMSG_LEN, CMSG_SPACE, Cmsg, Received, ReceivedFds, recv_fds, recvmsg, send_fds, sendmsg,
+)
 from ._names import IfNameIndex, getnameinfo, if_indextoname, if_nameindex, inet_ntop, inet_pton
 from ._sockaddr import (
-    AddrInfo, AddrInfoHints, AddrInfoInet, AddrInfoInet6, SockAddr, SockAddrArg, SockAddrInet,
-    SockAddrInet6, SockAddrInet6Arg, SockAddrNetlink, SockAddrPacket, SockAddrUnix, SockAddrUnspec,
+    AddrInfo, AddrInfoHints, AddrInfoInet, AddrInfoInet6, SockAddr, SockAddrArg, SockAddrBound,
+    SockAddrInet, SockAddrInet6, SockAddrInet6Arg, SockAddrNetlink, SockAddrPacket,
+    SockAddrPacketArg, SockAddrUnix, SockAddrUnspec, SockAddrVsock,
 )
 from ._sockopt import Linger, OptValue, PeerCred, Timeval
 
@@ -120,4 +136,16 @@ __all__ = [
     "EAI_ADDRFAMILY", "EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY",
     "EAI_MEMORY", "EAI_NODATA", "EAI_NONAME", "EAI_OVERFLOW", "EAI_SERVICE",
     "EAI_SOCKTYPE", "EAI_SYSTEM",
+    # issue 15: every type a public signature names
+    "SockAddrBound", "Received", "ReceivedFds", "Buffer",
+    "SolSocket", "IpprotoIp", "IpprotoIpv6", "IpprotoTcp", "SocketIntOption",
+    "TimevalOption", "LingerOption", "IfNameOption", "PeerCredOption", "IpIntOption",
+    "InAddrOption", "MreqOption", "Ipv6IntOption", "Mreq6Option", "TcpIntOption", "IntOption",
+    # issue 17: the whole sockaddr_ll, AF_VSOCK, other systems' spellings
+    "SockAddrPacketArg", "SockAddrVsock",
+    "AF_VSOCK", "ARPHRD_ETHER", "ARPHRD_LOOPBACK", "ETH_P_8021Q", "ETH_P_ALL", "ETH_P_ARP",
+    "ETH_P_IP", "ETH_P_IPV6", "LOCAL_PEERCRED", "PACKET_BROADCAST", "PACKET_HOST",
+    "PACKET_LOOPBACK", "PACKET_MULTICAST", "PACKET_OTHERHOST", "PACKET_OUTGOING",
+    "SO_NOSIGPIPE", "VMADDR_CID_ANY", "VMADDR_CID_HOST", "VMADDR_CID_HYPERVISOR",
+    "VMADDR_CID_LOCAL", "VMADDR_PORT_ANY",
 ]

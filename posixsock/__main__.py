@@ -1,13 +1,15 @@
 """``python3 -m posixsock``: a self-check for a new machine.
 
-Prints the version, which of the seed's constants this platform has, and one
-live loopback round trip per family, each ``ok``, ``skipped (why)`` or
-``FAILED`` with the error triple.  Exits 1 only if something that should
+Prints the version, which of the seed's constants this platform has, per
+family whether this Python and this kernel have it, and one live loopback
+round trip per family, each ``ok``, ``skipped (why)`` or ``FAILED`` with the
+error triple.  Exits 1 only if something that should
 work here failed.
 """
 from __future__ import annotations
 
 import errno
+import _socket
 import os
 import struct
 import sys
@@ -68,9 +70,7 @@ def bound(fd: int) -> ps.SockAddrArg:
     where = ps.getsockname(fd)
     if isinstance(where, ps.Error):
         raise Failed(f"getsockname: {tuple(where)!r}")
-    if where["family"] == ps.AF_UNSPEC:
-        raise Failed("getsockname: no address")
-    return where
+    return where  # a socket's own address is never AF_UNSPEC (SockAddrBound)
 
 
 def stream(fds: Fds, family: int, addr: ps.SockAddrArg) -> None:
@@ -137,9 +137,25 @@ def packet(fds: Fds) -> None:
     for _ in range(8):  # loopback shows the frame going out and coming in
         data, source = need(ps.recvfrom(fd, 2048), "recvfrom")
         if data.endswith(b"posixsock self-check"):
-            expect(source == {"family": ps.AF_PACKET, "ifindex": lo}, f"recvfrom: source {source}")
+            # the whole sockaddr_ll: protocol in host order, lo's hatype
+            # (ARPHRD_LOOPBACK) and its all-zero 6-byte hardware address
+            expect(source["family"] == ps.AF_PACKET and source.get("ifindex") == lo
+                   and source.get("protocol") == proto and source.get("hatype") == 772
+                   and source.get("haddr") == bytes(6), f"recvfrom: source {source}")
             return
     raise Failed("recvfrom: frame not seen")
+
+
+def vsock(fds: Fds) -> None:
+    if sys.platform != "linux" or ps.AF_VSOCK is None:  # a Linux family
+        raise Skip("no AF_VSOCK on this platform")
+    fd = fds(need(ps.socket(ps.AF_VSOCK, ps.SOCK_STREAM, 0), "socket", may_skip=True))
+    need(ps.bind(fd, {"family": ps.AF_VSOCK, "cid": ps.VMADDR_CID_ANY,
+                      "port": ps.VMADDR_PORT_ANY}), "bind", may_skip=True)
+    need(ps.listen(fd, 1), "listen")
+    name = ps.getsockname(fd)  # (need() would join the union's TypedDicts)
+    if isinstance(name, ps.Error) or name["family"] != ps.AF_VSOCK or name["cid"] != ps.VMADDR_CID_ANY:
+        raise Failed(f"getsockname: {name}")
 
 
 CHECKS: List[Tuple[str, Callable[[Fds], None]]] = [
@@ -155,7 +171,37 @@ CHECKS: List[Tuple[str, Callable[[Fds], None]]] = [
     ("udp ::1", lambda f: datagram(f, ps.AF_INET6, {"family": ps.AF_INET6, "port": 0, "addr": "::1"})),
     ("netlink route", netlink),
     ("packet lo", packet),
+    ("vsock bind/listen", vsock),
 ]
+
+# (name, the number posixsock uses (None: none on this platform), a type to try)
+_FAMILIES: List[Tuple[str, Optional[int], int]] = [
+    ("AF_UNIX", ps.AF_UNIX, ps.SOCK_STREAM), ("AF_INET", ps.AF_INET, ps.SOCK_DGRAM),
+    ("AF_INET6", ps.AF_INET6, ps.SOCK_DGRAM), ("AF_NETLINK", ps.AF_NETLINK, ps.SOCK_RAW),
+    ("AF_PACKET", ps.AF_PACKET, ps.SOCK_RAW), ("AF_VSOCK", ps.AF_VSOCK, ps.SOCK_STREAM),
+]
+
+
+def families() -> List[str]:
+    """Per family: does this Python convert its addresses (the stdlib has
+    the constant, so getsockaddrarg/makesockaddr know it), and does this
+    kernel make its sockets (EAFNOSUPPORT: no; EPERM/EACCES: yes, but not
+    for this process)."""
+    lines = []
+    for name, family, kind in _FAMILIES:
+        if family is None:
+            lines.append(f"  {name:<11} not on {sys.platform}")
+            continue
+        python = "yes" if hasattr(_socket, name) else "no"
+        fd = ps.socket(family, kind, 0)
+        if isinstance(fd, ps.Error):
+            kernel = ("yes (not permitted here)" if fd.errnum in (errno.EPERM, errno.EACCES)
+                      else f"no ({fd.message})")
+        else:
+            os.close(fd)
+            kernel = "yes"
+        lines.append(f"  {name:<11} python: {python:<3}  kernel: {kernel}")
+    return lines
 
 
 def main(out: Optional[List[str]] = None) -> int:
@@ -166,6 +212,8 @@ def main(out: Optional[List[str]] = None) -> int:
     lines.append(f"luaposix's constants: {len(ps.SEED_CONSTANTS) - len(missing)} of "
                  f"{len(ps.SEED_CONSTANTS)} present"
                  + (f"; None here: {', '.join(missing)}" if missing else ""))
+    lines.append("families (this Python / this kernel):")
+    lines.extend(families())
     lines.append("one loopback round trip per family:")
     failed = 0
     for name, check in CHECKS:

@@ -8,11 +8,19 @@ resolver judges comes back as an ``Error`` triple.
 """
 from __future__ import annotations
 
-from typing import Callable, Container, Iterable, NoReturn, Optional, Union
+import sys
+import warnings
+from operator import index as _index
+from typing import Callable, Container, Iterable, List, NoReturn, Optional, SupportsIndex, Union, cast
 
-# What calls that send accept: any bytes-like object, never text.  (mypy
-# --strict no longer takes bytearray and memoryview for ``bytes``.)
+from ._errors import propagate
+
+__all__ = ["Buffer"]  # the one public name; the rest is posixsock's own
+
+# (mypy --strict no longer takes bytearray and memoryview for ``bytes``.)
 Buffer = Union[bytes, bytearray, memoryview]
+"""What the calls that send take: any bytes-like object (``bytes``,
+``bytearray``, ``memoryview``), never text."""
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
@@ -54,15 +62,60 @@ exact: Callable[[int], int] = int.__index__
 exact_text: Callable[[str], str] = str.__str__
 
 
-def integer(call: str, argn: int, value: object, field: Optional[str] = None) -> int:
-    """``value`` as the exact ``int`` C will be given; ``TypeError`` if it is
-    no ``int``.  Range checks must compare this, never the caller's object
-    (an ``int`` subclass can lie in its comparisons)."""
+def as_int(value: object) -> Optional[int]:
+    """``value`` as the exact ``int`` C will be given, or None if it is no
+    integer.  An integer is what ``operator.index`` accepts, as for every C
+    ``int`` the stdlib takes: an ``int`` (a subclass is read by its digits),
+    or an object with ``__index__`` (numpy's integers), asked once (on 3.9
+    also one with only ``__int__``, as CPython 3.9's converters).  An
+    exception raised in Python code while it is asked (its ``__index__``, a
+    signal handler) propagates."""
     if type(value) is int:
         return value
-    if not isinstance(value, int):
+    if isinstance(value, int):
+        return exact(value)
+    try:
+        number = _index(cast(SupportsIndex, value))
+    except TypeError as exc:
+        propagate(exc)  # an __index__'s own TypeError (Python code) is its own
+        if not _INT_TOO or isinstance(value, float) or not hasattr(type(value), "__int__"):
+            return None
+        # CPython 3.9's C int converters (the fast paths hand values to them)
+        # also take an object with only __int__, with this warning
+        warnings.warn(f"an integer is required (got type {type(value).__name__}).  Implicit "
+                      "conversion to integers using __int__ is deprecated", DeprecationWarning,
+                      stacklevel=4)
+        number = int(value)  # type: ignore[call-overload]
+    return exact(number)  # (3.9: __index__ may return an int subclass)
+
+
+_INT_TOO = sys.version_info < (3, 10)
+
+
+def integer(call: str, argn: int, value: object, field: Optional[str] = None) -> int:
+    """``value`` as the exact ``int`` C will be given (see ``as_int``);
+    ``TypeError`` if it is no integer.  Range checks must compare this,
+    never the caller's object (an ``int`` subclass can lie in its
+    comparisons, an ``__index__`` give another value next time)."""
+    if type(value) is int:
+        return value
+    number = as_int(value)
+    if number is None:
         expected(call, argn, "int", value, field)
-    return exact(value)
+    return number
+
+
+def items(value: Iterable[object]) -> List[object]:
+    """The items of a sequence argument, as a new list.  A ``list`` or
+    ``tuple`` subclass is read as the items it holds (as CPython's
+    ``PySequence_Fast`` does), anything else by iterating it: never by asking
+    its ``__len__`` or ``__length_hint__``, which ``list()`` does to size its
+    result (a lying one makes it raise OverflowError or MemoryError)."""
+    if isinstance(value, list):
+        return list.copy(value)
+    if isinstance(value, tuple):
+        return list(tuple.__iter__(value))  # the iterator's hint is the true size
+    return [item for item in value]
 
 
 def size(call: str, argn: int, value: object, what: str) -> int:

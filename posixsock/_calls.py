@@ -15,15 +15,19 @@ from typing import Any, Dict, List, Optional, Tuple, Union, overload
 from . import _args
 from ._args import Buffer
 from ._connect import finish_connect
-from ._constants import AF_INET, IfNameOption, LingerOption, PeerCredOption, SolSocket, TimevalOption
+from ._constants import (
+    AF_INET, IfNameOption, InAddrOption, IntOption, IpIntOption, IpprotoIp, IpprotoIpv6,
+    IpprotoTcp, Ipv6IntOption, LingerOption, Mreq6Option, MreqOption, PeerCredOption,
+    SocketIntOption, SolSocket, TcpIntOption, TimevalOption,
+)
 from ._errors import (
     Error, fail, from_oserror, from_resolver, propagate, raised_by_handler, resolver_failure,
 )
-from ._fd import _Borrowed, borrow, by_family, lend, plain
+from ._fd import _Borrowed, borrow, by_family, due, lend, made, plain, sweep
 from ._recvbuf import DIRECT, available, receive_big
 from ._sockaddr import (
-    AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrInet, _numeric4_get, native,
-    sockaddr,
+    AddrInfo, AddrInfoHints, Native, SockAddr, SockAddrArg, SockAddrBound, SockAddrInet,
+    _numeric4_get, native, packet_named, socket_address, sockaddr,
 )
 from ._sockopt import CODEC_NAMES, TABLE, Linger, OptValue, PeerCred, Timeval
 from ._sockopt import encode as encode_option
@@ -37,7 +41,10 @@ __all__ = [
 _AF_UNIX: int = _socket.AF_UNIX
 _AF_INET: int = _socket.AF_INET
 _AF_INET6: int = _socket.AF_INET6
+_AF_PACKET: int = getattr(_socket, "AF_PACKET", -1)
 _SOCK_NONBLOCK: int = getattr(_socket, "SOCK_NONBLOCK", 0)
+_ACCEPT4_FLAGS: int = _SOCK_NONBLOCK | getattr(_socket, "SOCK_CLOEXEC", 0)
+_DETACH = _socket.socket.detach
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
@@ -99,7 +106,19 @@ def _addressed(call: str, fd: object, addr: object, argn: int
         if isinstance(lent, Error):
             return lent
         sock = lent
+    if family == _AF_PACKET:  # the interface's name, asked of the socket itself
+        named = packet_named(fd, address)
+        if isinstance(named, int):
+            return _refused(call, sock, named)
+        address = named
     return sock, address
+
+
+def _refused(call: str, sock: _Borrowed, errnum: int) -> Error:
+    """The triple for an errno met on the way to the call (error path): a
+    number that is no longer a socket fails an interface ioctl with ENOTTY,
+    where C's call gives ENOTSOCK (see ``_address_error``)."""
+    return _address_error(call, sock, OSError(errnum, os.strerror(errnum)), errnum)
 
 
 def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Error:
@@ -122,7 +141,7 @@ def _address_error(call: str, sock: _Borrowed, exc: OSError, default: int) -> Er
 
 
 class _New(_socket.socket):
-    """A new socket until ``_new_fd`` takes its descriptor out.  A signal
+    """A new socket until ``socket`` takes its descriptor out.  A signal
     handler that raises before that loses the call's result: the object
     then closes the descriptor quietly (CPython's finalizer would add a
     ResourceWarning, an error under ``-W error``)."""
@@ -132,18 +151,19 @@ class _New(_socket.socket):
     __del__ = _socket.socket.close
 
 
-def _new_fd(sock: _socket.socket, nonblocking: bool) -> int:
-    """Take a new descriptor out of a stdlib object, blocking as C made it.
+def _blocking_as_made(sock: _socket.socket, nonblocking: bool) -> None:
+    """Make a new stdlib object's descriptor blocking as C made it.
 
     A new stdlib object applies ``socket.setdefaulttimeout`` by setting
     O_NONBLOCK; the C call's descriptor is blocking unless the type asked
     for SOCK_NONBLOCK.  (Checked on every new descriptor: another thread
-    may change the default at any moment.)
+    may change the default at any moment.)  The object still owns the
+    descriptor meanwhile: a signal handler that raises here leaves it to
+    the object, which closes it.
     """
-    fd: int = sock.detach()
+    fd = sock.fileno()
     if os.get_blocking(fd) == nonblocking:
         os.set_blocking(fd, not nonblocking)
-    return fd
 
 
 def _unmagic(value: int, same: int) -> int:
@@ -177,7 +197,14 @@ def socket(domain: int, type: int, options: int, /) -> Union[int, Error]:
         sock = _New(_unmagic(d, -2), _unmagic(t, -2), _unmagic(p, -65537))
     except OSError as exc:
         return from_oserror(None, exc, EINVAL)
-    return _new_fd(sock, bool(t & _SOCK_NONBLOCK))
+    # _blocking_as_made(sock, ...), inline: the object owns the descriptor
+    # until it is taken out, last
+    fd: int = sock.fileno()
+    if os.get_blocking(fd) == bool(t & _SOCK_NONBLOCK):
+        os.set_blocking(fd, not t & _SOCK_NONBLOCK)
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
+    return sock.detach()
 
 
 def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, int], Error]:
@@ -197,7 +224,14 @@ def socketpair(domain: int, socktype: int, options: int, /) -> Union[Tuple[int, 
     except OSError as exc:
         return from_oserror("socketpair", exc, EINVAL)
     nonblocking = bool(t & _SOCK_NONBLOCK)
-    return _new_fd(one, nonblocking), _new_fd(two, nonblocking)
+    _blocking_as_made(one, nonblocking)
+    _blocking_as_made(two, nonblocking)
+    if next(made) > due[0]:  # (see _fd.made)
+        sweep()
+    # Ownership taken last, of both at once: map calls detach from C, where
+    # no signal handler runs between the two (one could between two calls
+    # made from Python, and the first descriptor would be lost).
+    return tuple(map(_DETACH, (one, two)))  # type: ignore[return-value]
 
 
 _HINT_FIELDS = ("family", "socktype", "protocol", "flags")
@@ -235,6 +269,9 @@ def _hints(hints: object) -> List[int]:
     """getaddrinfo's hints, every field checked, in luaposix's order."""
     if not isinstance(hints, dict):
         _args.expected("getaddrinfo", 3, "dict or None", hints)
+    # A subclass is read as the table it holds (dict.copy reads the table):
+    # its get, __iter__ or __contains__ cannot answer otherwise.
+    hints = dict.copy(hints)
     _args.fields("getaddrinfo", 3, hints, _HINT_FIELDS)
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):
@@ -286,7 +323,14 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
         if svc is None:
             return resolver_failure(_EAI_SERVICE)
     else:
-        _args.expected("getaddrinfo", 2, "int, None or str", service)
+        port = _args.as_int(service)  # an object with __index__: its number
+        if port is None:
+            _args.expected("getaddrinfo", 2, "int, None or str", service)
+        try:
+            svc = b"%d" % port
+        except ValueError as exc:  # beyond sys.get_int_max_str_digits
+            propagate(exc)
+            return resolver_failure(_EAI_SERVICE)
     h: Optional[bytes] = None
     if host is not None:
         h = _c_string_get(host) if type(host) is str else None
@@ -310,9 +354,15 @@ def getaddrinfo(host: Optional[str], service: Union[str, int, None] = None,
     except OSError as exc:  # gaierror, or errno's OSError for EAI_SYSTEM
         return from_resolver(exc)
     except (TypeError, OverflowError) as exc:
-        if hints is not None and not raised_by_handler(exc):
-            _hints(hints)  # a hint CPython refused: raises, naming the field
-        raise
+        if hints is None or raised_by_handler(exc):
+            raise
+        # a hint CPython refused: _hints raises, naming the field -- unless an
+        # __index__ answers otherwise this time: then the values it gave now
+        hfamily, hsocktype, hprotocol, hflags = _hints(hints)
+        try:
+            found = _socket.getaddrinfo(h, svc, hfamily, hsocktype, hprotocol, hflags)
+        except OSError as again:
+            return from_resolver(again)
     result: List[AddrInfo] = []
     for family, socktype, protocol, canonname, address in found:
         if family == _AF_INET and not canonname:  # the common entry, built at once
@@ -417,22 +467,62 @@ def listen(fd: int, backlog: int, /) -> Union[int, Error]:
     return 0
 
 
-def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
-    """Accept a connection on a socket: ``accept(2)``.
+def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error]:
+    """Accept a connection on a socket: ``accept(2)``, or with ``flags``
+    ``accept4(2)``.
 
     :param fd: listening socket descriptor
-    :returns: ``(connection fd, peer SockAddr)`` -- the new descriptor is
-        close-on-exec and blocking -- or
-        ``Error(None, "accept: <strerror>", errnum)``
+    :param flags: 0 (default), or ``SOCK_NONBLOCK`` and ``SOCK_CLOEXEC``
+        or-ed: accept4's flags, beyond luaposix (whose accept takes the
+        descriptor alone).  The new descriptor is close-on-exec either way,
+        as every descriptor Python makes (PEP 446); ``SOCK_NONBLOCK`` makes
+        it non-blocking before it is returned.  Any other bit is
+        ``Error(None, "accept: Invalid argument", EINVAL)``, as accept4
+        gives (after EBADF, before ENOTSOCK, as Linux orders them).  Where
+        there is no accept4 (macOS), every flag is that EINVAL.
+    :returns: ``(connection fd, peer SockAddrBound)`` -- the new descriptor
+        is close-on-exec, and blocking unless ``flags`` has
+        ``SOCK_NONBLOCK`` -- or ``Error(None, "accept: <strerror>", errnum)``
     """
+    f = 0
+    if type(flags) is not int or flags:  # (the common call, 0, tests nothing more)
+        f = _args.cint("accept", 2, flags)
     sock = borrow("accept", "accept", fd)
+    if f & ~_ACCEPT4_FLAGS:  # accept4 tests its flags once it has the file:
+        return _accept4_flags_error(sock, fd)  # after EBADF, before ENOTSOCK
     if isinstance(sock, Error):
         return sock
+    if next(made) > due[0]:  # (see _fd.made; before the call: nothing may
+        sweep()              # run between the call and the return)
     try:
-        new, peer = sock._accept()  # type: ignore[attr-defined]  # the C method
+        # CPython's C method: accept4(fd, ..., SOCK_CLOEXEC) where the
+        # kernel has it, so the new descriptor is never inheritable
+        new, peer = sock._accept()  # type: ignore[attr-defined]
     except OSError as exc:
         return from_oserror("accept", exc, EBADF)
-    return new, sockaddr(peer, sock)
+    if f & _SOCK_NONBLOCK:
+        # CPython's accept has no flags argument: O_NONBLOCK is set here, on
+        # a descriptor nobody else holds yet.  A signal handler's exception
+        # in between loses the connection, not the descriptor.
+        try:
+            os.set_blocking(new, False)
+        except BaseException:
+            os.close(new)
+            raise
+    return new, socket_address(peer, sock)
+
+
+def _accept4_flags_error(sock: Union[_Borrowed, Error], fd: object) -> Error:
+    """accept4 with a flag it does not know (error path): EBADF if ``fd``
+    is not open now -- a descriptor lent before may have been closed since
+    -- else EINVAL."""
+    if isinstance(sock, Error) and sock.errnum == EBADF:
+        return sock
+    try:
+        os.get_inheritable(_args.integer("accept", 1, fd))  # fcntl(F_GETFD): is it open?
+    except OSError as exc:
+        return from_oserror("accept", exc, EBADF)
+    return fail("accept", EINVAL)
 
 
 def _recv_slow(call: str, sock: _Borrowed, count: object, flags: object) -> Tuple[bytes, Any]:
@@ -624,12 +714,45 @@ def shutdown(fd: int, how: int, /) -> Union[int, Error]:
     return 0
 
 
+# One overload per kind of option: the level's type and the name's choose
+# what the value must be (see ``_constants``).  No overload takes a plain
+# ``int`` name: an option posixsock has no constant for is named with
+# ``IntOption(number)``, a C int option at any level.
 @overload
-def setsockopt(fd: int, level: int, name: int, value1: int,
+def setsockopt(fd: int, level: SolSocket, name: SocketIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: TimevalOption, value1: int, value2: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: LingerOption, value1: int, value2: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: IfNameOption, value1: str, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: SolSocket, name: PeerCredOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: IpIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: InAddrOption, value1: str, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIp, name: MreqOption, value1: str,
+               value2: Optional[str] = None, /) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIpv6, name: Ipv6IntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: IpprotoIpv6, name: Mreq6Option, value1: str,
                value2: Optional[int] = None, /) -> Union[int, Error]: ...
 @overload
-def setsockopt(fd: int, level: int, name: int, value1: str,
-               value2: Union[int, str, None] = None, /) -> Union[int, Error]: ...
+def setsockopt(fd: int, level: IpprotoTcp, name: TcpIntOption, value1: int, /
+               ) -> Union[int, Error]: ...
+@overload
+def setsockopt(fd: int, level: int, name: IntOption, value1: int, /) -> Union[int, Error]: ...
 
 
 def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
@@ -637,18 +760,24 @@ def setsockopt(fd: int, level: int, name: int, value1: Union[int, str],
     """Set a socket option: ``setsockopt(2)``.
 
     :param fd: socket descriptor
-    :param level: ``SOL_SOCKET``, ``IPPROTO_IPV6``, ``IPPROTO_TCP``, ...
-    :param name: the option
+    :param level: ``SOL_SOCKET``, ``IPPROTO_IP``, ``IPPROTO_IPV6``,
+        ``IPPROTO_TCP``, ...
+    :param name: the option (its constant's type says what it takes: see
+        the overloads; ``IntOption(number)`` for an option without a
+        constant, a C ``int``)
     :param value1: a C ``int`` for most options; SO_LINGER ``l_onoff``;
         SO_RCVTIMEO/SO_SNDTIMEO seconds; SO_BINDTODEVICE an interface name;
         IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP an IPv6 group address;
-        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP an IPv4 group address
+        IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP an IPv4 group address;
+        IP_MULTICAST_IF the outgoing interface's IPv4 address
+        (``struct in_addr``; ``"0.0.0.0"``: the kernel chooses)
     :param value2: SO_LINGER ``l_linger``; SO_RCVTIMEO/SO_SNDTIMEO
         microseconds; optionally the interface: its index for
         IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (default 0), its IPv4 address for
         IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP (default ``"0.0.0.0"``); must
         be omitted otherwise
-    :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``
+    :returns: ``0``, or ``Error(None, "setsockopt: <strerror>", errnum)``;
+        an address C could not be given is EINVAL
     """
     # Fast path: an int option with int arguments.  CPython refuses a level
     # that is no int or out of C int range (TypeError, OverflowError); the
@@ -695,6 +824,8 @@ def _setsockopt(fd: object, level: object, name: object, value1: object, value2:
 
 
 @overload
+def getsockopt(fd: int, level: SolSocket, name: SocketIntOption, /) -> Union[int, Error]: ...
+@overload
 def getsockopt(fd: int, level: SolSocket, name: TimevalOption, /) -> Union[Timeval, Error]: ...
 @overload
 def getsockopt(fd: int, level: SolSocket, name: LingerOption, /) -> Union[Linger, Error]: ...
@@ -703,6 +834,16 @@ def getsockopt(fd: int, level: SolSocket, name: IfNameOption, /) -> Union[str, E
 @overload
 def getsockopt(fd: int, level: SolSocket, name: PeerCredOption, /) -> Union[PeerCred, Error]: ...
 @overload
+def getsockopt(fd: int, level: IpprotoIp, name: IpIntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoIp, name: InAddrOption, /) -> Union[str, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoIpv6, name: Ipv6IntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: IpprotoTcp, name: TcpIntOption, /) -> Union[int, Error]: ...
+@overload
+def getsockopt(fd: int, level: int, name: IntOption, /) -> Union[int, Error]: ...
+@overload  # an option chosen at run time: any of the values
 def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]: ...
 
 
@@ -714,11 +855,12 @@ def getsockopt(fd: int, level: int, name: int, /) -> Union[OptValue, Error]:
     :param name: the option
     :returns: an ``int`` for most options; ``Timeval`` for
         SO_RCVTIMEO/SO_SNDTIMEO; ``Linger`` for SO_LINGER; ``str`` for
-        SO_BINDTODEVICE; ``PeerCred`` for SO_PEERCRED -- or
-        ``Error(None, "getsockopt: <strerror>", errnum)``.  Called with the
-        constants ``SOL_SOCKET`` and one of those five options, the
-        declared result is that option's own type (overloads), else the
-        ``OptValue`` union.
+        SO_BINDTODEVICE and IP_MULTICAST_IF (a dotted IPv4 address);
+        ``PeerCred`` for SO_PEERCRED -- or
+        ``Error(None, "getsockopt: <strerror>", errnum)``.  Called with a
+        level constant and an option constant of that level, the declared
+        result is that option's own type (overloads); with an option
+        chosen at run time (plain ``int``), the ``OptValue`` union.
     """
     # Fast path: an int option.  A level that is no C int makes CPython
     # raise, and the checked path words the error; ``name`` must be an exact
@@ -752,7 +894,7 @@ def _getsockopt(fd: object, level: object, name: object) -> Union[OptValue, Erro
         return from_oserror("getsockopt", exc, EINVAL)
 
 
-def getsockname(fd: int, /) -> Union[SockAddr, Error]:
+def getsockname(fd: int, /) -> Union[SockAddrBound, Error]:
     """Get the address a socket is bound to: ``getsockname(2)``.
 
     :param fd: socket descriptor
@@ -774,10 +916,10 @@ def getsockname(fd: int, /) -> Union[SockAddr, Error]:
         if type(host) is str and ":" not in host:
             address: SockAddrInet = {"family": AF_INET, "port": port, "addr": host}
             return address
-    return sockaddr(name, sock)
+    return socket_address(name, sock)
 
 
-def getpeername(fd: int, /) -> Union[SockAddr, Error]:
+def getpeername(fd: int, /) -> Union[SockAddrBound, Error]:
     """Get the address of a socket's peer: ``getpeername(2)``.
 
     :param fd: socket descriptor
@@ -788,7 +930,7 @@ def getpeername(fd: int, /) -> Union[SockAddr, Error]:
     if isinstance(sock, Error):
         return sock
     try:
-        return sockaddr(sock.getpeername(), sock)
+        return socket_address(sock.getpeername(), sock)
     except OSError as exc:
         return from_oserror("getpeername", exc, EBADF)
 

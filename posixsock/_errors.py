@@ -1,5 +1,5 @@
-"""Failure as a value: the ``Error`` triple, ``check``, and the one place an
-``OSError`` or resolver failure becomes a triple.
+"""Failure as a value: the ``Error`` triple and the one place an ``OSError``
+or resolver failure becomes a triple.
 
 luaposix's ``pusherror`` pushes ``nil, "<call>: " .. strerror(errno), errno``
 (or the bare ``strerror`` when the call passes no name); ``Error`` is that
@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import _socket
 import os
-from typing import (
-    TYPE_CHECKING, Dict, NamedTuple, NoReturn, Optional, Tuple, TypeVar, Union, overload,
-)
+from typing import Dict, NamedTuple, Optional, Tuple
 
-if TYPE_CHECKING:  # _sockaddr and _sockopt import this module (``propagate``)
-    from ._sockaddr import SockAddr
-    from ._sockopt import Linger, OptValue, PeerCred, Timeval
+# The bottom of the package: this module imports none of posixsock's own.
+# ``check``, whose overloads name the result types, stands above them all
+# (``_check``).
 
-__all__ = ["Error", "check"]
-
-_T = TypeVar("_T")
+__all__ = ["Error"]
 
 
 class Error(NamedTuple):
@@ -35,56 +31,6 @@ class Error(NamedTuple):
     value: None
     message: str
     errnum: int
-
-
-@overload  # an Error alone always raises: code after ``check(err)`` is unreachable
-def check(result: Error, /) -> NoReturn: ...
-@overload
-def check(result: Union[int, Error], /) -> int: ...  # type: ignore[overload-overlap]
-@overload  # mypy would join the per-family TypedDicts into TypedDict({})
-def check(result: Union[SockAddr, Error], /) -> SockAddr: ...  # type: ignore[overload-overlap]
-@overload
-def check(result: Union[str, Error], /) -> str: ...  # type: ignore[overload-overlap]
-@overload  # getsockopt of SO_RCVTIMEO, SO_LINGER, SO_PEERCRED: before OptValue's
-def check(result: Union[Timeval, Error], /) -> Timeval: ...  # type: ignore[overload-overlap]
-@overload
-def check(result: Union[Linger, Error], /) -> Linger: ...  # type: ignore[overload-overlap]
-@overload
-def check(result: Union[PeerCred, Error], /) -> PeerCred: ...
-@overload
-def check(result: Union[OptValue, Error], /) -> OptValue: ...
-@overload
-def check(result: Union[_T, Error], /) -> _T: ...
-
-
-def check(result: Union[_T, Error], /) -> _T:  # pyright: ignore[reportInconsistentOverload]
-    """Return the success value of a posixsock call, or raise its error as
-    the stdlib's socket calls would.
-
-    :param result: what a posixsock call returned
-
-    An ``Error`` triple becomes the exception Python programs already catch:
-
-    * a resolver failure (``getaddrinfo``/``getnameinfo``: a negative
-      ``EAI_*`` code, as glibc's are) raises ``socket.gaierror(code, text)``,
-      what ``socket.getaddrinfo`` raises;
-    * anything else raises ``OSError(errnum, message)``, which Python itself
-      turns into the errno's subclass: ``ConnectionRefusedError``,
-      ``BlockingIOError`` (EAGAIN, EINPROGRESS), ``TimeoutError``,
-      ``BrokenPipeError``, ``FileNotFoundError``, ...
-
-    Anything else is returned unchanged, so
-    ``fd = check(socket(AF_INET, SOCK_STREAM, 0))`` is typed ``int``; of an
-    ``Error`` alone (``check(last_error)`` after a loop, Lua's
-    ``error(err)``) the type is ``NoReturn``.  (The
-    overloads keep mypy from merging a union of results, such as
-    ``getsockopt``'s, into ``object``.)
-    """
-    if type(result) is Error:
-        if result.errnum < 0:  # errno values are positive, glibc's EAI codes negative
-            raise _socket.gaierror(result.errnum, result.message)
-        raise OSError(result.errnum, result.message)
-    return result  # type: ignore[return-value]  # narrowed by the test above
 
 
 # Error triples are immutable, so one instance per (call, errno) serves every

@@ -7,7 +7,12 @@ None of these is in luaposix, so every failure is named after the call:
 Descriptors that arrive in ``SCM_RIGHTS`` messages are new descriptors in
 this process.  Like every descriptor posixsock makes they are close-on-exec:
 both receive calls always pass ``MSG_CMSG_CLOEXEC`` (and leave it out of the
-``msg_flags`` they return unless the caller passed it).  Nothing is closed
+``msg_flags`` they return unless the caller passed it).  Where the system
+has no MSG_CMSG_CLOEXEC (macOS; FreeBSD before 10), each received
+descriptor is made close-on-exec right after ``recvmsg`` returns
+(``fcntl(F_SETFD, FD_CLOEXEC)``): not atomic -- a ``fork`` + ``exec`` by
+another thread between the two calls would inherit it -- which is the most
+any program there can do.  Nothing is closed
 on the caller's behalf: every descriptor the kernel installed is returned --
 ``recv_fds`` as ints, ``recvmsg`` inside the ``Cmsg`` data -- and the kernel
 itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
@@ -15,6 +20,7 @@ itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
 from __future__ import annotations
 
 import _socket
+import os
 from array import array
 from errno import EBADF, ENOBUFS
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
@@ -27,7 +33,8 @@ from ._errors import Error, from_oserror, propagate
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
-__all__ = ["Cmsg", "sendmsg", "recvmsg", "send_fds", "recv_fds", "CMSG_LEN", "CMSG_SPACE"]
+__all__ = ["Cmsg", "Received", "ReceivedFds", "sendmsg", "recvmsg", "send_fds", "recv_fds",
+           "CMSG_LEN", "CMSG_SPACE"]
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SCM_RIGHTS: int = getattr(_socket, "SCM_RIGHTS", 1)
@@ -51,7 +58,12 @@ class Cmsg(TypedDict):
 
 
 Received = Tuple[bytes, List[Cmsg], int, SockAddr]
+"""What ``recvmsg`` gives: ``(data, ancillary items, msg_flags, source)``;
+the source may be ``{"family": AF_UNSPEC}`` (no address)."""
+
 ReceivedFds = Tuple[bytes, List[int], int, SockAddr]
+"""What ``recv_fds`` gives: ``(data, descriptors, msg_flags, source)``; the
+descriptors are new and the caller's to close."""
 
 
 # --- arguments -----------------------------------------------------------------
@@ -59,7 +71,7 @@ ReceivedFds = Tuple[bytes, List[int], int, SockAddr]
 def _buffers(call: str, argn: int, buffers: Iterable[object]) -> List[object]:
     if isinstance(buffers, (str, bytes, bytearray, memoryview)) or not hasattr(buffers, "__iter__"):
         _args.expected(call, argn, "sequence of bytes", buffers)
-    items = list(buffers)
+    items = _args.items(buffers)  # never list(): it would ask a lying __len__
     for i, item in enumerate(items, 1):
         if not isinstance(item, _BYTES):
             _args.bad(call, argn, f"bytes expected for item {i}, got {_args.typename(item)}")
@@ -73,10 +85,12 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
             or not hasattr(ancillary, "__iter__"):
         _args.expected(call, argn, "sequence of Cmsg", ancillary)
     items: List[Tuple[int, int, object]] = []
-    for item in ancillary:
+    for item in _args.items(ancillary):
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
+        if type(item) is not dict:  # a subclass is read as the table it holds:
+            item = dict.copy(item)  # its get, __iter__ or __len__ cannot answer otherwise
         _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []
@@ -125,8 +139,7 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         not express gives EINVAL (ENAMETOOLONG, ENODEV as for ``sendto``); a
         closed peer is EPIPE, never SIGPIPE (MSG_NOSIGNAL is always added)
     """
-    if not isinstance(fd, int):
-        _args.expected("sendmsg", 1, "int", fd)
+    fd = _args.integer("sendmsg", 1, fd)
     data = _buffers("sendmsg", 2, buffers)
     anc = _ancillary("sendmsg", 3, ancillary)
     f = _args.cint("sendmsg", 4, flags)
@@ -140,6 +153,18 @@ def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] = (),
         return sock.sendmsg(data, anc, f | _MSG_NOSIGNAL, address)  # type: ignore[arg-type]
     except OSError as exc:  # no errno: ancillary data too large for C
         return _address_error("sendmsg", sock, exc, ENOBUFS)
+
+
+def _close_on_exec(anc: List[Tuple[int, int, bytes]]) -> None:
+    """Make the descriptors of received SCM_RIGHTS items close-on-exec, for
+    a system without MSG_CMSG_CLOEXEC (see the module's docstring)."""
+    for level, kind, body in anc:
+        if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
+            for fd in array("i", body[:len(body) - len(body) % _INT_SIZE]):
+                try:
+                    os.set_inheritable(fd, False)
+                except OSError as exc:  # pragma: no cover - the kernel just made it
+                    propagate(exc)
 
 
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
@@ -176,6 +201,8 @@ def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: i
         data = data[:n]
     if not flags & _CLOEXEC:
         msg_flags &= ~_CLOEXEC
+    if not _CLOEXEC and anc:
+        _close_on_exec(anc)
     # No source (a stream socket, an unnamed sender): {"family": AF_UNSPEC},
     # as recvfrom says it.
     return data, anc, msg_flags, sockaddr(source, sock)
@@ -200,8 +227,7 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
         ``Error(None, "recvmsg: <strerror>", errnum)``.  Descriptors in an
         ``SCM_RIGHTS`` item belong to the caller, who must close them.
     """
-    if not isinstance(fd, int):
-        _args.expected("recvmsg", 1, "int", fd)
+    fd = _args.integer("recvmsg", 1, fd)
     _args.size("recvmsg", 2, count, "count")
     size = _args.size("recvmsg", 3, ancillary_size, "ancillary_size")
     got = _receive("recvmsg", fd, count, size, _args.cint("recvmsg", 4, flags))
@@ -230,16 +256,15 @@ def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int, Error
 
 def send_fds_flagged(fd: int, buffer: Buffer, fds: Iterable[int], flags: int) -> Union[int, Error]:
     """``send_fds`` with extra ``MSG_*`` flags (posixsock.aio's MSG_DONTWAIT)."""
-    if not isinstance(fd, int):
-        _args.expected("send_fds", 1, "int", fd)
+    fd = _args.integer("send_fds", 1, fd)
     _args.bytes_like("send_fds", 2, buffer)
     if isinstance(fds, (str, bytes, bytearray, memoryview)) or not hasattr(fds, "__iter__"):
         _args.expected("send_fds", 3, "sequence of int", fds)
     numbers = array("i")
-    for i, item in enumerate(fds, 1):
-        if not isinstance(item, int):
+    for i, item in enumerate(_args.items(fds), 1):
+        number = _args.as_int(item)
+        if number is None:
             _args.bad("send_fds", 3, f"int expected for item {i}, got {_args.typename(item)}")
-        number = _args.exact(item)
         if not _args.INT_MIN <= number <= _args.INT_MAX:
             _args.bad("send_fds", 3, f"item {i} out of C int range, got {number}", ValueError)
         numbers.append(number)
@@ -273,8 +298,7 @@ def recv_fds(fd: int, count: int, maxfds: int, /) -> Union[ReceivedFds, Error]:
 
 def recv_fds_flagged(fd: int, count: int, maxfds: int, flags: int) -> Union[ReceivedFds, Error]:
     """``recv_fds`` with extra ``MSG_*`` flags (posixsock.aio's MSG_DONTWAIT)."""
-    if not isinstance(fd, int):
-        _args.expected("recv_fds", 1, "int", fd)
+    fd = _args.integer("recv_fds", 1, fd)
     _args.size("recv_fds", 2, count, "count")
     n = _args.size("recv_fds", 3, maxfds, "maxfds")
     room = min(n, (_ANC_MAX - _socket.CMSG_LEN(0)) // _INT_SIZE)

@@ -23,6 +23,7 @@ import _socket
 import fcntl
 import mmap
 import struct
+import sys
 import termios
 from typing import Any, Callable, List, Optional, Tuple, TypeVar
 
@@ -48,8 +49,16 @@ DIRECT = 256 * 1024
 # whatever the count, MSG_WAITALL included: no receive returns more, so no
 # buffer needs more.
 MAX_RW = (2**31 - 1) & ~(mmap.PAGESIZE - 1)
+# MAP_NORESERVE: no swap reserved for the address space (Linux; macOS and
+# FreeBSD ignore or lack it, and their kernels commit pages lazily anyway).
 _MAP_FLAGS: int = mmap.MAP_PRIVATE | getattr(mmap, "MAP_NORESERVE", 0)
-_MADV_DONTNEED: Optional[int] = getattr(mmap, "MADV_DONTNEED", None)
+# Only Linux's MADV_DONTNEED frees a private anonymous page so that it reads
+# as zeros again.  On macOS and the BSDs it is a hint that may leave the old
+# bytes in place: a pooled buffer relying on it could hand one receive's
+# data (another connection's) to the next.  There a buffer that held more
+# than _KEEP bytes is unmapped instead of pooled, and scrub writes zeros.
+_MADV_DONTNEED: Optional[int] = (getattr(mmap, "MADV_DONTNEED", None)
+                                 if sys.platform == "linux" else None)
 # Big buffers kept for the next large receive (mapping one costs far more
 # than the receive), each with at most _KEEP resident bytes.
 _pool: List[mmap.mmap] = []
@@ -154,7 +163,7 @@ def scrub(buffer: mmap.mmap, flags: int) -> None:
     if flags & _MSG_TRUNC:
         if _MADV_DONTNEED is not None:  # a private anonymous page reads as zeros again
             buffer.madvise(_MADV_DONTNEED, 0, _KEEP)
-        else:  # pragma: no cover - every Linux has MADV_DONTNEED
+        else:  # macOS, the BSDs: see _MADV_DONTNEED
             buffer[:_KEEP] = bytes(_KEEP)
 
 

@@ -15,7 +15,7 @@ from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Tuple, Typed
 
 from . import _args
 from ._errors import propagate
-from ._sockaddr import pton
+from ._sockaddr import fs_bytes, pton
 
 __all__ = ["Timeval", "Linger", "PeerCred", "OptValue"]
 
@@ -56,6 +56,13 @@ _LINGER = struct.Struct("@ii")
 _TIMEVAL = struct.Struct("@ll")  # time_t, suseconds_t: both long on Linux
 _MREQ6_IFINDEX = struct.Struct("@I")
 _UCRED = struct.Struct("@iII")  # pid_t, uid_t, gid_t
+# struct xucred (macOS and FreeBSD <sys/ucred.h>): cr_version, cr_uid,
+# cr_ngroups (short), cr_groups[16]; FreeBSD 13+ then has a union whose
+# pid_t cr_pid sits at the pointer-aligned offset 80 (88 bytes in all).
+_XUCRED = struct.Struct("@IIh16I")
+_XUCRED_PID = struct.Struct("@i")
+_XUCRED_PID_AT = 80
+_XUCRED_SIZE = 88
 _INT = struct.Struct("@i")
 
 
@@ -107,12 +114,8 @@ def _enc_ifname(v1: object, v2: object) -> Encoded:
     # luaposix truncated it first with strncpy.
     if not isinstance(v1, str):
         _args.expected("setsockopt", 4, "str", v1)
-    try:  # the text itself: a str subclass's encode() could return anything
-        return os.fsencode(_args.exact_text(v1))
-    except UnicodeError:  # lone surrogates: no interface has such a name
-        # (os.fsencode is Python code: its own frames would make
-        # _errors.propagate take its error for a signal handler's)
-        return ENODEV
+    name = fs_bytes(v1)  # the text itself: a str subclass's encode() could lie
+    return ENODEV if name is None else name  # lone surrogates: no such interface
 
 
 def _dec_ifname(data: bytes) -> OptValue:
@@ -151,6 +154,18 @@ def _enc_mreq(v1: object, v2: object) -> Encoded:
     return group + local
 
 
+def _enc_inaddr(v1: object, v2: object) -> Encoded:
+    # struct in_addr: IP_MULTICAST_IF's outgoing interface, by its address
+    # ("0.0.0.0": the kernel chooses).  A number here would be the packed
+    # address in host byte order, which no caller should have to build.
+    address = _address(_socket.AF_INET, v1, 4)
+    return EINVAL if address is None else address
+
+
+def _dec_inaddr(data: bytes) -> OptValue:
+    return _socket.inet_ntop(_socket.AF_INET, _padded(data, 4)[:4])
+
+
 def _enc_int(v1: object, v2: object) -> Encoded:
     return _INT.pack(_args.cint("setsockopt", 4, v1))
 
@@ -160,14 +175,29 @@ def _dec_ucred(data: bytes) -> OptValue:
     return {"pid": pid, "uid": uid, "gid": gid}
 
 
+def _dec_xucred(data: bytes) -> OptValue:
+    """LOCAL_PEERCRED's ``struct xucred`` as the same ``PeerCred`` shape as
+    Linux's SO_PEERCRED: ``uid`` is cr_uid, ``gid`` cr_groups[0] (the
+    effective gid); ``pid`` is FreeBSD's cr_pid, 0 where the struct has none
+    (macOS: LOCAL_PEERPID, option 2 at level 0, gives it as an int)."""
+    _version, uid, ngroups, *groups = _XUCRED.unpack(_padded(data, _XUCRED.size)[:_XUCRED.size])
+    pid = 0
+    if len(data) >= _XUCRED_PID_AT + _XUCRED_PID.size:
+        pid = _XUCRED_PID.unpack_from(data, _XUCRED_PID_AT)[0]
+    return {"pid": pid, "uid": uid, "gid": groups[0] if ngroups > 0 else 0}
+
+
 LINGER = Codec(2, 2, _enc_linger, _LINGER.size, _dec_linger)
 TIMEVAL = Codec(2, 2, _enc_timeval, _TIMEVAL.size, _dec_timeval)
 IFNAME = Codec(1, 1, _enc_ifname, _IFNAMSIZ, _dec_ifname)
 MREQ6 = Codec(1, 2, _enc_mreq6, 0, None)
 MREQ = Codec(1, 2, _enc_mreq, 0, None)
+INADDR = Codec(1, 1, _enc_inaddr, 4, _dec_inaddr)
 # SO_PEERCRED is read-only: a set passes the int C would, and the kernel
 # refuses it (ENOPROTOOPT).
 UCRED = Codec(1, 1, _enc_int, _UCRED.size, _dec_ucred)
+XUCRED = Codec(1, 1, _enc_int, _XUCRED_SIZE, _dec_xucred)
+_SOL_LOCAL = 0  # macOS and FreeBSD <sys/un.h>
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
@@ -180,12 +210,16 @@ TABLE: Dict[Tuple[int, int], Codec] = {
 for _name, _codec in (("SO_BINDTODEVICE", IFNAME), ("SO_PEERCRED", UCRED)):
     if hasattr(_socket, _name):
         TABLE[(_SOL_SOCKET, getattr(_socket, _name))] = _codec
+if hasattr(_socket, "LOCAL_PEERCRED"):  # macOS, FreeBSD: SO_PEERCRED's counterpart
+    TABLE[(_SOL_LOCAL, getattr(_socket, "LOCAL_PEERCRED"))] = XUCRED
 for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
     if hasattr(_socket, _name):
         TABLE[(_IPPROTO_IPV6, getattr(_socket, _name))] = MREQ6
 for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
     if hasattr(_socket, _name):
         TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
+if hasattr(_socket, "IP_MULTICAST_IF"):
+    TABLE[(_socket.IPPROTO_IP, _socket.IP_MULTICAST_IF)] = INADDR
 
 # What each structured option takes, added to an argument error about it:
 # luaposix's words say "int expected, got no value", these say why.
@@ -199,7 +233,8 @@ for _level, _name, _takes in (
         (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
         (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
         (_socket.IPPROTO_IP, "IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
-        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings")):
+        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
+        (_socket.IPPROTO_IP, "IP_MULTICAST_IF", "an interface's IPv4 address string")):
     if hasattr(_socket, _name):
         TAKES[(_level, getattr(_socket, _name))] = f"{_name} takes {_takes}"
 

@@ -45,7 +45,7 @@ from ._args import Buffer
 from ._errors import Error, fail
 from ._msg import Cmsg, Received, ReceivedFds
 from ._ready import close_waiters, duplicate, offload, wait
-from ._sockaddr import SockAddr, SockAddrArg
+from ._sockaddr import SockAddr, SockAddrArg, SockAddrBound
 
 __all__ = [
     "accept", "connect", "recv", "recvfrom", "recvmsg", "recv_fds", "send", "sendto",
@@ -282,7 +282,7 @@ async def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int,
 
 # --- accept and connect ----------------------------------------------------------------
 
-Accepted = Tuple[int, SockAddr]
+Accepted = Tuple[int, SockAddrBound]
 
 # Connections a cancelled accept's thread took, per listening socket -- by
 # (st_dev, st_ino), not by number, which may be closed and reused -- for
@@ -306,19 +306,19 @@ def _close_quietly(dup: int) -> None:
         pass
 
 
-def _accept_blocking(fd: int) -> Union[Accepted, Error]:
+def _accept_blocking(fd: int, flags: int) -> Union[Accepted, Error]:
     """accept(2) on a duplicate of ``fd``, on the thread (it may block)."""
     try:
         dup = duplicate(fd)
     except OSError as exc:
         return fail("accept", exc.errno or EBADF)
     try:
-        return _calls.accept(dup)
+        return _calls.accept(dup, flags)
     finally:
         _close_quietly(dup)
 
 
-async def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
+async def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound], Error]:
     """Accept a connection on a socket, waiting until one arrives:
     ``accept(2)``.
 
@@ -327,19 +327,24 @@ async def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
         flag is read, never changed): readiness is waited for in the loop,
         then the connection is accepted on a thread, on a duplicate of
         ``fd``.
-    :returns: as ``posixsock.accept``: ``(connection fd, peer SockAddr)``
-        -- the new descriptor is close-on-exec and blocking -- or
+    :param flags: as ``posixsock.accept``: 0, or ``SOCK_NONBLOCK`` and
+        ``SOCK_CLOEXEC`` or-ed (accept4's flags)
+    :returns: as ``posixsock.accept``: ``(connection fd, peer
+        SockAddrBound)`` -- the new descriptor is close-on-exec, and
+        blocking unless ``flags`` has ``SOCK_NONBLOCK`` -- or
         ``Error(None, "accept: <strerror>", errnum)``
     """
     if type(fd) is not int:
         fd = _args.integer("accept", 1, fd)
+    if type(flags) is not int:
+        flags = _args.cint("accept", 2, flags)
     try:
         blocking = os.get_blocking(fd)
     except OSError as exc:
         return fail("accept", exc.errno or EBADF)
     if not blocking:
         while True:
-            result = _calls.accept(fd)
+            result = _calls.accept(fd, flags)
             if not _again(result):
                 return result
             if await wait(fd, False):
@@ -359,7 +364,7 @@ async def accept(fd: int, /) -> Union[Tuple[int, SockAddr], Error]:
                 return first
         if await wait(fd, False):
             return fail("accept", EBADF)
-        result = await offload(lambda: _accept_blocking(fd), _keeper(identity))
+        result = await offload(lambda: _accept_blocking(fd, flags), _keeper(identity))
         if not _again(result):
             return result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import socket
+import sys
 from typing import Optional
 
 
@@ -38,3 +39,36 @@ def bindtodevice_denied() -> Optional[str]:
         except OSError as exc:
             return f"SO_BINDTODEVICE needs CAP_NET_RAW: {exc.strerror}"
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def vsock_denied() -> Optional[str]:
+    """Why AF_VSOCK sockets cannot be made here (None: they can).  The
+    kernel decides (the vsock module); this Python need not know the
+    family (posixsock makes the socket with the number)."""
+    if sys.platform != "linux":
+        return f"no AF_VSOCK on {sys.platform}"
+    try:
+        socket.socket(40, socket.SOCK_STREAM, 0).close()  # AF_VSOCK, <linux/socket.h>
+    except OSError as exc:
+        return f"the kernel has no AF_VSOCK here: {exc.strerror}"
+    return None
+
+
+def linux_only(what: str) -> "pytest.MarkDecorator":
+    """Skip, with the reason, where ``what`` (a Linux-only family, option
+    or behaviour) does not exist: the simulated macOS/FreeBSD runs."""
+    import pytest
+    return pytest.mark.skipif(sys.platform != "linux", reason=f"Linux only: {what}")
+
+
+# macOS has no SOCK_NONBLOCK, so posixsock's borrowed stdlib objects there
+# have timeout None rather than 0, and CPython waits for an interrupted
+# connect itself (internal_connect), unbounded by SO_SNDTIMEO.
+INTERRUPTED_CONNECT_WAITS = (
+    "no SOCK_NONBLOCK (macOS): CPython itself waits for an interrupted connect, "
+    "unbounded by SO_SNDTIMEO (README, Platforms)")
+
+
+def cpython_waits_for_interrupted_connect() -> bool:
+    return not hasattr(socket, "SOCK_NONBLOCK")

@@ -10,13 +10,21 @@ import itertools
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from types import FrameType
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
-import posixsock as ps
+# POSIXSOCK_SIMULATE=darwin|freebsd14: a platform-shaped stdlib on this
+# kernel, applied before posixsock is imported (tests/_simulate.py;
+# tests/test_platforms.py runs the suite that way).
+if os.environ.get("POSIXSOCK_SIMULATE"):
+    import _simulate
+    _simulate.apply(os.environ["POSIXSOCK_SIMULATE"])
+
+import posixsock as ps  # noqa: E402
 
 LOOPBACK = {ps.AF_INET: "127.0.0.1", ps.AF_INET6: "::1"}
 TIMEOUT_S = 5  # bound on every blocking call a helper sets up
@@ -112,11 +120,18 @@ _abstract_counter = itertools.count()
 
 
 @pytest.fixture
-def abstract_name() -> Callable[[], str]:
-    """A function returning a new, unique Linux abstract socket name."""
-    def make() -> str:
-        return f"\0posixsock-test-{os.getpid()}-{next(_abstract_counter)}"
-    return make
+def abstract_name() -> Iterator[Callable[[], str]]:
+    """A function returning a new, unique Linux abstract socket name --
+    elsewhere (the simulated macOS/FreeBSD runs: no abstract namespace) a
+    new short filesystem path, removed after the test."""
+    if sys.platform == "linux":
+        yield lambda: f"\0posixsock-test-{os.getpid()}-{next(_abstract_counter)}"
+        return
+    directory = tempfile.mkdtemp(prefix="psk-", dir="/tmp")
+    try:
+        yield lambda: os.path.join(directory, str(next(_abstract_counter)))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

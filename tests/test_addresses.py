@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 from typing import Callable, List, Tuple
 
 import pytest
 
 import posixsock as ps
-from _privileges import packet_denied
+from _privileges import linux_only, packet_denied
 from conftest import Fds, loopback
 
 INET_KEYS = {"family", "port", "addr"}
@@ -168,6 +169,7 @@ def test_unix_dgram_unnamed_sender(fds: Fds, unix_dir: str) -> None:
     assert ps.recvfrom(receiver, 100) == (b"anon", {"family": ps.AF_UNSPEC})
 
 
+@linux_only("abstract AF_UNIX names")
 def test_unix_abstract_round_trip(fds: Fds, abstract_name: Callable[[], str]) -> None:
     name = abstract_name()
     server, where = fds.listener({"family": ps.AF_UNIX, "path": name})
@@ -193,6 +195,7 @@ def test_unix_unnamed_socketpair(fds: Fds) -> None:
     assert ps.recvfrom(two, 10) == (b"x", {"family": ps.AF_UNSPEC})
 
 
+@linux_only("108-byte sun_path and abstract names")
 def test_unix_path_lengths(fds: Fds, unix_dir: str) -> None:
     longest = "/tmp/" + "p" * 102  # 107 bytes: the longest filesystem path
     fd = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)
@@ -214,6 +217,25 @@ def test_unix_path_lengths(fds: Fds, unix_dir: str) -> None:
     assert ps.bind(fd3, {"family": ps.AF_UNIX, "path": abstract + "a"}) == (None, "bind: File name too long", 36)
 
 
+@pytest.mark.skipif(sys.platform == "linux", reason="macOS/BSD sun_path: the simulated runs")
+def test_unix_path_lengths_elsewhere(fds: Fds) -> None:
+    """macOS and the BSDs: sun_path is 104 bytes (after sun_len), so 103
+    bytes and a NUL is the longest path; there is no abstract namespace,
+    and a name starting with NUL would be the empty path: EINVAL."""
+    longest = "/tmp/" + "p" * 98  # 103 bytes
+    fd = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)
+    try:
+        assert ps.bind(fd, {"family": ps.AF_UNIX, "path": longest}) == 0
+    finally:
+        if os.path.exists(longest):
+            os.unlink(longest)
+    too_long: ps.SockAddr = {"family": ps.AF_UNIX, "path": longest + "p"}
+    assert ps.bind(fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM), too_long) == (
+        None, "bind: File name too long", 36)
+    abstract: ps.SockAddr = {"family": ps.AF_UNIX, "path": "\0posixsock"}
+    assert ps.bind(fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM), abstract) == EINVAL_BIND
+
+
 def test_unix_connect_missing_path(fds: Fds, unix_dir: str) -> None:
     fd = fds.socket(ps.AF_UNIX, ps.SOCK_STREAM)
     result = ps.connect(fd, {"family": ps.AF_UNIX, "path": os.path.join(unix_dir, "none")})
@@ -226,6 +248,7 @@ RTM_NEWLINK, RTM_GETLINK, NLMSG_DONE, NLM_F_REQUEST, NLM_F_DUMP = 16, 18, 3, 1, 
 NLMSG_HDR = struct.Struct("=IHHII")
 
 
+@linux_only("AF_NETLINK")
 def test_netlink_route_getlink_dump(fds: Fds) -> None:
     fd = fds.timeouts(fds.socket(ps.AF_NETLINK, ps.SOCK_RAW, ps.NETLINK_ROUTE))
     assert ps.bind(fd, {"family": ps.AF_NETLINK, "pid": 0, "groups": 0}) == 0
@@ -255,6 +278,7 @@ def test_netlink_route_getlink_dump(fds: Fds) -> None:
 
 @pytest.mark.parametrize("field, value", [("pid", -(2**31) - 1), ("pid", 2**32),
                                           ("groups", -(2**31) - 1), ("groups", 2**32)])
+@linux_only("AF_NETLINK")
 def test_netlink_field_out_of_range_is_einval(fds: Fds, field: str, value: int) -> None:
     fd = fds.socket(ps.AF_NETLINK, ps.SOCK_RAW, ps.NETLINK_ROUTE)
     addr = {"family": ps.AF_NETLINK, "pid": 0, "groups": 0, field: value}
@@ -271,16 +295,20 @@ def test_packet_round_trip_on_lo(fds: Fds) -> None:
     lo = ps.check(ps.if_nametoindex("lo"))
     proto = struct.unpack("=H", struct.pack(">H", ETHERTYPE))[0]  # htons
     fd = fds.timeouts(fds.socket(ps.AF_PACKET, ps.SOCK_RAW, proto))
-    here: ps.SockAddr = {"family": ps.AF_PACKET, "ifindex": lo}
+    here: ps.SockAddrPacketArg = {"family": ps.AF_PACKET, "ifindex": lo}
     assert ps.bind(fd, here) == 0
-    assert ps.getsockname(fd) == here
+    # the whole sockaddr_ll (issue 17): the socket's protocol, in host order
+    full = {"family": ps.AF_PACKET, "ifindex": lo, "protocol": ETHERTYPE, "pkttype": 0,
+            "hatype": 772, "haddr": bytes(6)}
+    assert ps.getsockname(fd) == full
     payload = b"posixsock packet test %d" % os.getpid()
     frame = bytes(12) + struct.pack(">H", ETHERTYPE) + payload
     assert ps.sendto(fd, frame, here) == len(frame)
     for _ in range(16):  # bounded; lo shows outgoing and incoming copies
         data, source = ps.check(ps.recvfrom(fd, 2048))
         if data.endswith(payload):
-            assert source == here
+            assert source["family"] == ps.AF_PACKET
+            assert (source["ifindex"], source["protocol"]) == (lo, ETHERTYPE)
             break
     else:
         pytest.fail("frame not received on lo")
@@ -290,7 +318,7 @@ def test_packet_round_trip_on_lo(fds: Fds) -> None:
 @pytest.mark.parametrize("ifindex", [0, -1, 2**31, 2**32, 2**40])
 def test_packet_no_such_interface(fds: Fds, ifindex: int) -> None:
     fd = fds.socket(ps.AF_PACKET, ps.SOCK_RAW, 0)
-    addr: ps.SockAddr = {"family": ps.AF_PACKET, "ifindex": ifindex}
+    addr: ps.SockAddrPacketArg = {"family": ps.AF_PACKET, "ifindex": ifindex}
     assert ps.bind(fd, addr) == (None, "bind: No such device", 19)
     assert ps.sendto(fd, bytes(20), addr) == (None, "sendto: No such device", 19)
 

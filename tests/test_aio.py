@@ -541,3 +541,14 @@ def test_no_framework_running(fw: str, fds: Fds) -> None:
     with pytest.raises(RuntimeError, match="no running asyncio event loop or trio run"):
         coro.send(None)
     coro.close()
+
+
+def test_signatures_mirror_the_sync_calls(fw: str) -> None:
+    """Same names, positional parameters, defaults and result types."""
+    import inspect
+    for name in aio.__all__:
+        if name in ("sendall", "close"):
+            continue
+        mine, sync = getattr(aio, name), getattr(ps, name)
+        assert inspect.iscoroutinefunction(mine), name
+        assert str(inspect.signature(mine)) == str(inspect.signature(sync)), name

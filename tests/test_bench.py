@@ -190,3 +190,7 @@ def test_benchmark_runs_with_the_floor_column() -> None:
     assert result["posixsock"] > 0 and result["floor"] > 0 and result["stdlib"] > 0
     assert set(result["ratios"]) == {"floor", "stdlib", "luaposix"}
     assert [goal["against"] for goal in result["goals"]] == ["floor", "luaposix"]
+    memory = json.loads(out)["memory"]  # per-socket bytes, posixsock's cache and the stdlib's
+    assert set(memory["posixsock"]) == {"live", "after close", "after more"}
+    assert set(memory["stdlib"]) == {"live", "after close"}
+    assert memory["posixsock"]["live"] > 0 and memory["stdlib"]["live"] > 0

@@ -19,7 +19,7 @@ from typing import Any, Callable, List, Optional
 import pytest
 
 import posixsock as ps
-from _privileges import bindtodevice_denied, packet_denied
+from _privileges import bindtodevice_denied, linux_only, packet_denied
 from conftest import Fds, loopback
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +213,7 @@ print("ok")
 
 # --- 9: unsigned 32-bit fields take any C int ----------------------------------------
 
+@linux_only("AF_NETLINK")
 def test_netlink_groups_minus_one_is_all_groups(fds: Fds) -> None:
     """luaposix's own example binds with groups = -1 (C's idiom for all
     groups); the kernel is given 0xFFFFFFFF, as C's assignment gives it."""
@@ -225,6 +226,7 @@ def test_netlink_groups_minus_one_is_all_groups(fds: Fds) -> None:
 
 
 @pytest.mark.parametrize("value, stored", [(-1, 2**32 - 1), (-(2**31), 2**31), (2**32 - 1, 2**32 - 1)])
+@linux_only("AF_NETLINK")
 def test_u32_fields_take_c_ints_as_c_stores_them(fds: Fds, value: int, stored: int) -> None:
     nl = fds.socket(ps.AF_NETLINK, ps.SOCK_RAW, ps.NETLINK_ROUTE)
     assert ps.bind(nl, {"family": ps.AF_NETLINK, "pid": value, "groups": 0}) == 0
@@ -237,6 +239,7 @@ def test_u32_fields_take_c_ints_as_c_stores_them(fds: Fds, value: int, stored: i
 
 
 @pytest.mark.parametrize("value", [-(2**31) - 1, 2**32])
+@linux_only("AF_NETLINK")
 def test_u32_fields_beyond_c_types_stay_einval(fds: Fds, value: int) -> None:
     nl = fds.socket(ps.AF_NETLINK, ps.SOCK_RAW, ps.NETLINK_ROUTE)
     einval = (None, "not a valid IPv4 or IPv6 argument: Invalid argument", EINVAL)
@@ -260,6 +263,7 @@ def test_nul_inside_a_unix_path_is_einval(fds: Fds, unix_dir: str) -> None:
     assert ps.getsockname(fd) == {"family": ps.AF_UNIX, "path": ""}
 
 
+@linux_only("abstract AF_UNIX names")
 def test_abstract_name_keeps_its_nuls(fds: Fds, abstract_name: Callable[[], str]) -> None:
     fd = fds.socket(ps.AF_UNIX, ps.SOCK_DGRAM)
     name: ps.SockAddr = {"family": ps.AF_UNIX, "path": abstract_name() + "\0in\0side"}
@@ -330,6 +334,7 @@ def test_lying_int_is_a_value_error(fds: Fds, call: Callable[[int], object]) -> 
         call(fd)
 
 
+@linux_only("AF_NETLINK")
 def test_lying_int_fields_are_einval(fds: Fds) -> None:
     fd = fds.socket(ps.AF_INET, ps.SOCK_DGRAM)
     einval = (None, "not a valid IPv4 or IPv6 argument: Invalid argument", EINVAL)
@@ -343,6 +348,7 @@ def test_lying_int_fields_are_einval(fds: Fds) -> None:
 
 # --- 13: a number that is no longer a socket ----------------------------------------
 
+@linux_only("AF_PACKET")
 def test_packet_address_on_a_number_now_a_pipe_is_enotsock(fds: Fds) -> None:
     """CPython looks the interface up with an ioctl on the descriptor; on
     the pipe the number now names, that is ENOTTY, where C's call (and

@@ -12,9 +12,11 @@ from typing import Iterator
 import pytest
 
 import posixsock as ps
+from _privileges import linux_only
 from conftest import Fds, loopback
 
-SOCK_NONBLOCK = stdlib_socket.SOCK_NONBLOCK
+SOCK_NONBLOCK = getattr(stdlib_socket, "SOCK_NONBLOCK", None)  # not on macOS
+needs_nonblock = pytest.mark.skipif(SOCK_NONBLOCK is None, reason=f"no SOCK_NONBLOCK on {sys.platform}")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,7 +35,7 @@ def default_timeout() -> Iterator[None]:
     (ps.AF_INET, ps.SOCK_STREAM), (ps.AF_INET, ps.SOCK_DGRAM),
     (ps.AF_INET6, ps.SOCK_STREAM), (ps.AF_INET6, ps.SOCK_DGRAM),
     (ps.AF_UNIX, ps.SOCK_STREAM), (ps.AF_UNIX, ps.SOCK_DGRAM),
-    (ps.AF_NETLINK, ps.SOCK_RAW),
+    pytest.param(ps.AF_NETLINK, ps.SOCK_RAW, marks=linux_only("AF_NETLINK")),
 ])
 def test_socket_returns_a_blocking_cloexec_int(fds: Fds, family: int, socktype: int) -> None:
     fd = fds.track(ps.check(ps.socket(family, socktype, 0)))
@@ -43,6 +45,7 @@ def test_socket_returns_a_blocking_cloexec_int(fds: Fds, family: int, socktype: 
     assert ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_TYPE) == socktype
 
 
+@needs_nonblock
 def test_socket_nonblock_flag(fds: Fds) -> None:
     fd = fds.track(ps.check(ps.socket(ps.AF_INET, ps.SOCK_STREAM | SOCK_NONBLOCK, 0)))
     assert not os.get_blocking(fd)
@@ -91,8 +94,9 @@ def test_setdefaulttimeout_does_not_change_new_fds(fds: Fds, default_timeout: No
     assert os.get_blocking(fd)
     one, two = fds.pair()
     assert os.get_blocking(one) and os.get_blocking(two)
-    nb = fds.track(ps.check(ps.socket(ps.AF_INET, ps.SOCK_STREAM | SOCK_NONBLOCK, 0)))
-    assert not os.get_blocking(nb)
+    if SOCK_NONBLOCK is not None:
+        nb = fds.track(ps.check(ps.socket(ps.AF_INET, ps.SOCK_STREAM | SOCK_NONBLOCK, 0)))
+        assert not os.get_blocking(nb)
 
 
 def test_setdefaulttimeout_does_not_change_lent_fds(fds: Fds, default_timeout: None) -> None:
@@ -126,6 +130,7 @@ def test_socketpair_shape(fds: Fds) -> None:
     assert ps.recv(two, 10) == b"hi"
 
 
+@needs_nonblock
 def test_socketpair_nonblock(fds: Fds) -> None:
     one, two = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_DGRAM | SOCK_NONBLOCK, 0))
     fds.track(one)

@@ -236,6 +236,66 @@ def test_pyright_reports_exactly_the_marked_lines(tmp_path: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
+# --- other platforms, statically (issue 17) ------------------------------------
+# The same pinned checkers told the platform: the package and the portable
+# cases must pass, the misuse cases must be rejected exactly where marked.
+# typings/pass/ and typings/fail/ are Linux's contract (families narrow by
+# their literal values there); typings/platforms/ holds what every platform
+# shares.  The checkers' verdicts do not depend on the Python running them,
+# so CI's other Pythons (POSIXSOCK_QUICK) leave these to the default one.
+PLATFORM_DIR = TYPINGS / "platforms"
+PORTABLE = PLATFORM_DIR / "portable.py"
+MISUSE_ELSEWHERE = PLATFORM_DIR / "misuse_elsewhere.py"
+quick_skip = pytest.mark.skipif(bool(os.environ.get("POSIXSOCK_QUICK")),
+                                reason="same checkers, same verdict: run with the default Python")
+
+
+@quick_skip
+@pytest.mark.parametrize("platform", ["darwin", "freebsd14", "linux"])
+def test_mypy_strict_other_platforms(cache_dir: Path, tmp_path: Path, platform: str) -> None:
+    """``mypy --strict --platform P`` on the package and typings/platforms/
+    (markers honoured: each marked line is rejected, else --strict reports
+    the unused ignore); then, markers removed, exactly the marked lines."""
+    rc, output = mypy(cache_dir, "--platform", platform, "posixsock", str(PORTABLE),
+                      str(MISUSE_ELSEWHERE))
+    assert rc == 0, output
+    if platform == "linux":
+        return  # the misuse block is unreachable there
+    copy = tmp_path / MISUSE_ELSEWHERE.name
+    copy.write_text("\n".join(MARK.sub("", line) for line in
+                              MISUSE_ELSEWHERE.read_text().splitlines()) + "\n")
+    rc, output = mypy(cache_dir, "--platform", platform, str(copy))
+    reported = {(int(m["line"]), m["code"]) for m in map(ERROR.match, output.splitlines()) if m}
+    assert reported == marked(MISUSE_ELSEWHERE), output
+
+
+@quick_skip
+@pytest.mark.parametrize("platform", ["Darwin", "Linux"])
+def test_pyright_strict_other_platforms(tmp_path: Path, platform: str) -> None:
+    """pyright, strict, ``pythonPlatform`` Darwin (and Linux): the package
+    and typings/platforms/ pass; with ignore comments disabled (standard
+    mode) Darwin reports exactly the marked lines of the misuse cases."""
+    rc, report = pyright("--pythonplatform", platform, "posixsock", str(PORTABLE),
+                         str(MISUSE_ELSEWHERE))
+    errors = pyright_errors(report)
+    assert rc == 0 and not errors, "\n".join(f"{f}:{n}: {m}" for f, n, m in errors)
+    if platform != "Darwin":
+        return
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({"typeCheckingMode": "standard", "pythonPlatform": platform,
+                                  "enableTypeIgnoreComments": False,
+                                  "extraPaths": [str(ROOT)]}))
+    rc, report = pyright("--project", str(config), str(MISUSE_ELSEWHERE))
+    lines = {line for _name, line, _message in pyright_errors(report)}
+    assert lines == {line for line, _ in marked(MISUSE_ELSEWHERE)}, pyright_errors(report)
+
+
+def test_portable_case_runs() -> None:
+    out = subprocess.run([sys.executable, str(PORTABLE)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
 def test_family_literals_are_the_runtime_values() -> None:
     """On Linux the AF_* constants and each TypedDict's ``family`` are
     declared as literal numbers (so checkers narrow on them): they must be
@@ -243,17 +303,18 @@ def test_family_literals_are_the_runtime_values() -> None:
     declared = {
         "AF_UNSPEC": _sockaddr._Unspec, "AF_UNIX": _sockaddr._Unix, "AF_INET": _sockaddr._Inet,
         "AF_INET6": _sockaddr._Inet6, "AF_NETLINK": _sockaddr._Netlink,
-        "AF_PACKET": _sockaddr._Packet,
+        "AF_PACKET": _sockaddr._Packet, "AF_VSOCK": _sockaddr._Vsock,
     }
     for name, literal in declared.items():
         value = getattr(ps, name)
-        assert value == getattr(_socket, name) and type(value) is int, name
+        # AF_VSOCK: the kernel's number even where this Python lacks the name
+        assert value == getattr(_socket, name, 40) and type(value) is int, name
         if sys.platform == "linux":
             assert typing.get_args(literal) == (value,), name
     members = typing.get_args(ps.SockAddr)
     assert [typing.get_type_hints(member)["family"] for member in members] == [
         declared[name] for name in
-        ("AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", "AF_PACKET", "AF_UNSPEC")]
+        ("AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", "AF_PACKET", "AF_VSOCK", "AF_UNSPEC")]
 
 
 @pytest.mark.parametrize("path", PASS_FILES, ids=lambda p: p.name)
@@ -263,3 +324,58 @@ def test_pass_cases_run(path: Path) -> None:
     out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _declared_option_types() -> Dict[str, str]:
+    """Constant name -> the NewType ``_constants`` declares it with (Linux)."""
+    import ast
+    tree = ast.parse((ROOT / "posixsock" / "_constants.py").read_text())
+    found: Dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id[0].isupper()):  # NAME: Final = SomeType(...)
+            found.setdefault(node.target.id, node.value.func.id)
+        else:  # NAME: Final[Optional[SomeType]] = getattr(...), elsewhere than Linux
+            kind = re.search(r"Optional\[(\w+(?:Option|Socket)|Ipproto\w+)\]",
+                             ast.unparse(node.annotation))
+            if kind:
+                found.setdefault(node.target.id, kind.group(1))
+    return found
+
+
+def test_option_types_match_the_option_table() -> None:
+    """Each option constant's declared type (issue 15) is what the option
+    table does with it at run time: a ``*IntOption`` has no row at its
+    level (a C int), a structured one the row of its codec; every row has
+    a constant of its type.  So the overloads' promises hold."""
+    from posixsock import _sockopt
+    level_of = {"Socket": ps.SOL_SOCKET, "Ip": ps.IPPROTO_IP, "Ipv6": ps.IPPROTO_IPV6,
+                "Tcp": ps.IPPROTO_TCP}
+    structured = {
+        "TimevalOption": (ps.SOL_SOCKET, _sockopt.TIMEVAL),
+        "LingerOption": (ps.SOL_SOCKET, _sockopt.LINGER),
+        "IfNameOption": (ps.SOL_SOCKET, _sockopt.IFNAME),
+        "PeerCredOption": (ps.SOL_SOCKET, _sockopt.UCRED),
+        "InAddrOption": (ps.IPPROTO_IP, _sockopt.INADDR),
+        "MreqOption": (ps.IPPROTO_IP, _sockopt.MREQ),
+        "Mreq6Option": (ps.IPPROTO_IPV6, _sockopt.MREQ6),
+    }
+    declared = _declared_option_types()
+    rows = set()
+    for name, kind in declared.items():
+        value = getattr(ps, name)
+        if kind.endswith("IntOption") and kind != "IntOption":
+            level = level_of[kind[:-len("IntOption")]]
+            assert (level, value) not in _sockopt.TABLE, name
+        elif kind in structured:
+            level, codec = structured[kind]
+            assert _sockopt.TABLE.get((level, value)) is codec, name
+            rows.add((level, value))
+    assert rows == set(_sockopt.TABLE)
+    # and every option constant of the package has such a type
+    options = {n for n in ps.__all__ if re.match(r"(SO|IP|IPV6|TCP)_", n)}
+    assert options == {n for n, k in declared.items() if k.endswith("Option")}
+    assert {declared[n] for n in ("SOL_SOCKET", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_TCP")} == {
+        "SolSocket", "IpprotoIp", "IpprotoIpv6", "IpprotoTcp"}

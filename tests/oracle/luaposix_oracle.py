@@ -264,6 +264,11 @@ def _mask(value: Json, tmp: str) -> Json:
             out["port"] = "<port>"
         if isinstance(out.get("pid"), int) and out["pid"] != 0:
             out["pid"] = "<pid>"
+        if "ifindex" in out:  # AF_PACKET: luaposix gives ifindex; the rest
+            # of sockaddr_ll is posixsock's extension (issue 17), checked
+            # against C in tests/test_families.py
+            for extension in ("protocol", "pkttype", "hatype", "haddr"):
+                out.pop(extension, None)
         return out
     return value
 

@@ -29,7 +29,6 @@ if sa["family"] == ps.AF_INET:
 if sa["family"] != ps.AF_UNIX:
     sa["path"]  # type: ignore[typeddict-item]
 mine: ps.SockAddrInet = sa  # type: ignore[assignment]
-ps.connect(3, ps.check(ps.getpeername(3)))  # type: ignore[arg-type]
 
 conn, peer = ps.check(ps.accept(3))
 peer["addr"]  # type: ignore[typeddict-item]

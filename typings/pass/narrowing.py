@@ -34,7 +34,11 @@ def describe(sa: ps.SockAddr) -> str:
         return f"netlink {sa['pid']}/{sa['groups']:#x}"
     elif sa["family"] == ps.AF_PACKET:
         assert_type(sa, ps.SockAddrPacket)
-        return f"packet on {sa['ifindex']}"
+        assert_type(sa["haddr"], bytes)
+        return f"packet on {sa['ifindex']}, protocol {sa['protocol']:#06x}"
+    elif sa["family"] == ps.AF_VSOCK:
+        assert_type(sa, ps.SockAddrVsock)
+        return f"vsock {sa['cid']}:{sa['port']}"
     elif sa["family"] == ps.AF_UNSPEC:
         assert_type(sa, ps.SockAddrUnspec)
         return "no address"

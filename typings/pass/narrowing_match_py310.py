@@ -25,7 +25,10 @@ def where(sa: ps.SockAddr) -> str:
         case ps.AF_NETLINK:
             return f"pid {sa['pid']}"
         case ps.AF_PACKET:
-            return f"ifindex {sa['ifindex']}"
+            return f"ifindex {sa['ifindex']} hatype {sa['hatype']}"
+        case ps.AF_VSOCK:
+            assert_type(sa, ps.SockAddrVsock)
+            return f"cid {sa['cid']}"
         case _:
             return "no address"
 

@@ -26,7 +26,7 @@ def listener() -> Tuple[int, ps.SockAddrInet]:
     # check(): the success value, or OSError(errnum, message)
     ps.check(ps.listen(fd, 4))
     where = ps.check(ps.getsockname(fd))
-    assert_type(where, ps.SockAddr)
+    assert_type(where, ps.SockAddrBound)  # never AF_UNSPEC: goes back in as it is
     assert where["family"] == ps.AF_INET  # narrows to the AF_INET TypedDict
     assert_type(where, ps.SockAddrInet)
     return fd, where
@@ -72,7 +72,7 @@ def main() -> None:
             raise OSError(accepted.errnum, accepted.message)
         conn, peer = accepted  # unpack after narrowing
         assert_type(conn, int)
-        assert_type(peer, ps.SockAddr)
+        assert_type(peer, ps.SockAddrBound)
         fds.append(conn)
         sent = ps.check(ps.send(client, b"ping"))
         assert_type(sent, int)

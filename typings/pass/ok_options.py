@@ -1,12 +1,17 @@
-"""Type contract: setsockopt takes one or two values; getsockopt returns the
-option's own type for SOL_SOCKET's structured options (SO_RCVTIMEO and
-SO_SNDTIMEO a ``Timeval``, SO_LINGER a ``Linger``, SO_BINDTODEVICE a ``str``,
-SO_PEERCRED a ``PeerCred``) and the whole ``OptValue`` union (int, Timeval,
-Linger, str, ...) for any other option, to narrow before use -- no casts."""
+"""Type contract: every option constant has its value's type.  setsockopt
+takes what the option takes (issue 15: overloads per kind of option);
+getsockopt returns the option's own type -- ``int`` for the C int options
+(SO_ERROR, SO_RCVBUF, IP_MULTICAST_TTL, TCP_NODELAY, ...), ``Timeval`` for
+SO_RCVTIMEO/SO_SNDTIMEO, ``Linger`` for SO_LINGER, ``str`` for
+SO_BINDTODEVICE and IP_MULTICAST_IF (a dotted IPv4 address, issue 15),
+``PeerCred`` for SO_PEERCRED -- and the whole ``OptValue`` union only for
+an option chosen at run time, to narrow before use -- no casts.  An option
+posixsock has no constant for is named ``IntOption(number)``."""
 from __future__ import annotations
 
 import os
-from typing import Union
+import socket
+from typing import List, Union
 
 from typing_extensions import assert_type
 
@@ -57,10 +62,53 @@ def reuse(fd: int) -> bool:
     return isinstance(value, int) and value != 0
 
 
+def pending_error(fd: int) -> str:
+    """The issue's example: SO_ERROR is an int, so strerror takes it."""
+    return os.strerror(ps.check(ps.getsockopt(fd, ps.SOL_SOCKET, ps.SO_ERROR)))
+
+
+def int_options(tcp: int, udp6: int) -> List[int]:
+    values = [
+        ps.check(ps.getsockopt(tcp, ps.SOL_SOCKET, ps.SO_RCVBUF)),
+        ps.check(ps.getsockopt(tcp, ps.SOL_SOCKET, ps.SO_TYPE)),
+        ps.check(ps.getsockopt(tcp, ps.IPPROTO_IP, ps.IP_MULTICAST_TTL)),
+        ps.check(ps.getsockopt(tcp, ps.IPPROTO_TCP, ps.TCP_NODELAY)),
+        ps.check(ps.getsockopt(udp6, ps.IPPROTO_IPV6, ps.IPV6_V6ONLY)),
+    ]
+    for value in values:
+        assert_type(value, int)
+    return values
+
+
+def multicast_interface(udp: int) -> str:
+    """IP_MULTICAST_IF takes and gives the interface's dotted address."""
+    ps.check(ps.setsockopt(udp, ps.IPPROTO_IP, ps.IP_MULTICAST_IF, "127.0.0.1"))
+    ps.check(ps.setsockopt(udp, ps.IPPROTO_IP, ps.IP_MULTICAST_TTL, 1))
+    ps.check(ps.setsockopt(udp, ps.IPPROTO_IP, ps.IP_ADD_MEMBERSHIP, "239.1.2.3", "127.0.0.1"))
+    interface = ps.check(ps.getsockopt(udp, ps.IPPROTO_IP, ps.IP_MULTICAST_IF))
+    assert_type(interface, str)
+    return interface
+
+
+def passcred(fd: int) -> int:
+    """An option posixsock has no constant for: IntOption(number), a C int."""
+    option = ps.IntOption(socket.SO_PASSCRED)
+    ps.check(ps.setsockopt(fd, ps.SOL_SOCKET, option, 1))
+    value = ps.check(ps.getsockopt(fd, ps.SOL_SOCKET, option))
+    assert_type(value, int)
+    return value
+
+
 def main() -> None:
     fd = ps.check(ps.socket(ps.AF_INET, ps.SOCK_STREAM, 0))
     one, two = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0))
+    udp = ps.check(ps.socket(ps.AF_INET, ps.SOCK_DGRAM, 0))
+    udp6 = ps.check(ps.socket(ps.AF_INET6, ps.SOCK_DGRAM, 0))
     try:
+        assert pending_error(fd) == "Success"
+        assert int_options(fd, udp6)[1] == ps.SOCK_STREAM
+        assert multicast_interface(udp) == "127.0.0.1"
+        assert passcred(one) == 1
         assert ps.check(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_REUSEADDR, 1)) == 0
         assert ps.check(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_RCVTIMEO, 2, 500000)) == 0
         assert ps.check(ps.setsockopt(fd, ps.SOL_SOCKET, ps.SO_LINGER, 1, 0)) == 0
@@ -72,7 +120,7 @@ def main() -> None:
         assert device(fd) == ""
         assert peer(one) == os.getpid()
     finally:
-        for d in (fd, one, two):
+        for d in (fd, one, two, udp, udp6):
             os.close(d)
 
 
