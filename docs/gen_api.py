@@ -228,7 +228,7 @@ def generate() -> str:
               "`from posixsock import aio`; each is awaited: `await aio.recv(fd, 4096)`.", ""]
     for name in aio.__all__:
         sig = inspect.signature(getattr(aio, name))
-        lines += [f"### aio.{name}", "", "```python", f"async def {name}{sig}".replace("'", ""),
+        lines += [f"### aio.{name}", "", "```python", f"{name}{sig}".replace("'", ""),
                   "```", "", doc(getattr(aio, name)), ""]
 
     lines += ["## Types", ""]
