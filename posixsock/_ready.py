@@ -194,18 +194,21 @@ def _identity(fd: int) -> Optional[Tuple[int, int]]:
 # loop -> fd -> watch (a loop per thread; weak: a closed loop's table goes)
 _tables: weakref.WeakKeyDictionary[AbstractEventLoop, Dict[int, _Watch]] = (
     weakref.WeakKeyDictionary())
-_last: List[Any] = [None, None]  # the last loop and its table
+# the last loop and its table, one tuple (rebound whole: threads with loops
+# of their own never see one loop with another's table)
+_last: Tuple[Any, Dict[int, _Watch]] = (None, {})
 
 
 def _table(loop: AbstractEventLoop) -> Dict[int, _Watch]:
-    if _last[0] is loop:
-        table: Dict[int, _Watch] = _last[1]
-        return table
-    table_or_none = _tables.get(loop)
-    if table_or_none is None:
-        table_or_none = _tables[loop] = {}
-    _last[0], _last[1] = loop, table_or_none
-    return table_or_none
+    global _last
+    last = _last
+    if last[0] is loop:
+        return last[1]
+    table = _tables.get(loop)
+    if table is None:
+        table = _tables[loop] = {}
+    _last = (loop, table)
+    return table
 
 
 async def _wait_asyncio(loop: AbstractEventLoop, fd: int, write: bool) -> bool:
