@@ -326,7 +326,9 @@ async def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound],
         loop, waiting for readiness on EAGAIN.  Blocking (its O_NONBLOCK
         flag is read, never changed): readiness is waited for in the loop,
         then the connection is accepted on a thread, on a duplicate of
-        ``fd``.
+        ``fd`` (should something outside this process's aio take the
+        connection first, that thread waits for the next one, and its
+        duplicate keeps the socket open until then).
     :param flags: as ``posixsock.accept``: 0, or ``SOCK_NONBLOCK`` and
         ``SOCK_CLOEXEC`` or-ed (accept4's flags)
     :returns: as ``posixsock.accept``: ``(connection fd, peer
