@@ -122,10 +122,12 @@ class _Loop:
         # callbacks of i+1 (call_soon's handles come first), once per
         # iteration while anything woken needs it.
         self.scheduled = False
+        gen = self.gen - 1  # when ``checking`` was woken
         self.gen += 1
         due, self.checking, self.woken = self.checking, self.woken, []
         for watch in due:
-            watch.idle()
+            if watch.queued == gen:  # (woken again since: on a later list)
+                watch.idle()
         if self.checking:
             self._schedule()
 
