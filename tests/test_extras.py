@@ -11,13 +11,13 @@ import sys
 import threading
 import time
 from array import array
-from typing import Iterator, List, Set, Tuple
+from typing import Iterator, List, Tuple
 
 import pytest
 
 import posixsock as ps
 from _privileges import linux_only
-from conftest import Fds, loopback
+from conftest import Fds, loopback, open_fds
 
 NO_ADDRESS: ps.SockAddr = {"family": ps.AF_UNSPEC}  # what a call reports for no source
 
@@ -29,10 +29,6 @@ ENXIO = 6
 ENODEV = 19
 EPIPE = 32
 EAFNOSUPPORT = 97
-
-
-def open_fds() -> Set[int]:
-    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import pytest
 import posixsock as ps
 from posixsock import _fd
 from _privileges import bindtodevice_denied, packet_denied
-from conftest import Fds, loopback
+from conftest import Fds, loopback, open_fds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,10 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def identity(fd: int) -> Tuple[int, int]:
     st = os.fstat(fd)
     return st.st_dev, st.st_ino
-
-
-def open_fds() -> Set[int]:
-    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 # --- 1, 2: a dict subclass is read as the table it holds ---------------------------
