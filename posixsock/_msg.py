@@ -92,8 +92,7 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
-        if type(item) is not dict:  # a subclass is read as the table it holds:
-            item = dict.copy(item)  # its get, __iter__ or __len__ cannot answer otherwise
+        item = _args.table(item)
         _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []

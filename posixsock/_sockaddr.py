@@ -566,10 +566,7 @@ def native(call: str, argn: int, addr: object) -> Parsed:
                 return parse(call, argn, addr)
     if not isinstance(addr, dict):
         _args.expected(call, argn, "dict", addr)
-    # A dict subclass is read as the dict it holds (dict.copy reads the
-    # table, not the subclass's methods): its __len__ or get cannot answer
-    # differently from one look to the next, or raise OverflowError.
-    addr = dict.copy(addr)
+    addr = _args.table(addr)  # a subclass: the table it holds, not its methods
     family = _args.integer(call, argn, addr.get("family", _MISSING), "family")
     parse = _PARSERS.get(family)
     if parse is None:
