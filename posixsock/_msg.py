@@ -169,47 +169,55 @@ def _close_on_exec(anc: List[Tuple[int, int, bytes]]) -> None:
                     propagate(exc)
 
 
+_Raw = Tuple[bytes, List[Tuple[int, int, bytes]], int, object]
+
+
+def _recvmsg(sock: _Borrowed, n: int, anc_size: int, flags: int, wanted: int
+             ) -> Tuple[int, _Raw]:
+    """One ``recvmsg`` of at most ``n`` bytes with the flags ``wanted``
+    (``flags`` plus what posixsock adds); returns the buffer size used."""
+    big = None
+    if n > DIRECT:  # memory follows the data, as for recv
+        big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, wanted), n, flags)
+        if big is None:  # no mapping: learn what is there first
+            n = available(sock, n, flags)
+    if big is not None:
+        data, (_, anc, msg_flags, source) = big
+        return n, (data, anc, msg_flags, source)
+    if flags & _MSG_TRUNC:
+        # CPython's recvmsg returns its buffer unwritten where a TCP
+        # socket's MSG_TRUNC discards the data (freed heap memory):
+        # receive into zeros, as recv does.
+        zeros = bytearray(n)
+        got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, wanted)
+        return n, (bytes(zeros[:got]), anc, msg_flags, source)
+    return n, sock.recvmsg(n, anc_size, wanted)
+
+
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
              ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
     of ``msg_flags`` unless the caller gave it.  Arguments are checked
     before the descriptor, as luaposix does."""
-    n = _args.size(call, 2, count, "count")
+    asked = _args.size(call, 2, count, "count")
     sock = borrow(call, call, fd)
     if isinstance(sock, Error):
         return sock
     anc_size = min(ancillary_size, _ANC_MAX)
     wanted = flags | _CLOEXEC
-    asked = n
-    while True:
-        n = asked
+    try:
         try:
-            big = None
-            if n > DIRECT:  # memory follows the data, as for recv
-                big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, wanted),
-                                  n, flags)
-                if big is None:  # no mapping: learn what is there first
-                    n = available(sock, n, flags)
-            if big is not None:
-                data, (_, anc, msg_flags, source) = big
-            elif flags & _MSG_TRUNC:
-                # CPython's recvmsg returns its buffer unwritten where a TCP
-                # socket's MSG_TRUNC discards the data (freed heap memory):
-                # receive into zeros, as recv does.
-                zeros = bytearray(n)
-                got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, wanted)
-                data = bytes(zeros[:got])
-            else:
-                data, anc, msg_flags, source = sock.recvmsg(n, anc_size, wanted)
+            n, (data, anc, msg_flags, source) = _recvmsg(sock, asked, anc_size, flags, wanted)
         except OSError as exc:
-            if exc.errno == EINVAL and wanted != flags and not raised_by_handler(exc):
-                # AF_PACKET (and other families without SCM_RIGHTS) refuse
-                # MSG_CMSG_CLOEXEC as an unknown flag, before taking
-                # anything: call again as C's recvmsg(fd, &msg, flags).
-                wanted = flags
-                continue
-            return from_oserror(call, exc, EBADF)
-        break
+            if exc.errno != EINVAL or wanted == flags or raised_by_handler(exc):
+                raise
+            # AF_PACKET (and other families without SCM_RIGHTS) refuse
+            # MSG_CMSG_CLOEXEC as an unknown flag, before taking anything:
+            # call again as C's recvmsg(fd, &msg, flags).
+            wanted = flags
+            n, (data, anc, msg_flags, source) = _recvmsg(sock, asked, anc_size, flags, wanted)
+    except OSError as exc:
+        return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
         data = data[:n]
     if not flags & _CLOEXEC:
