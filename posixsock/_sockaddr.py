@@ -170,6 +170,9 @@ class SockAddrUnspec(TypedDict):
     family: _Unspec
 
 
+# SockAddr and SockAddrBound (below) each spell out their members: written
+# as Union[SockAddrBound, SockAddrUnspec], mypy (1.20) no longer narrows a
+# key test ("port" in sa) to the @final TypedDicts that have the key.
 if sys.platform == "linux":
     SockAddr = Union[SockAddrInet, SockAddrInet6, SockAddrUnix, SockAddrNetlink, SockAddrPacket,
                      SockAddrVsock, SockAddrUnspec]
