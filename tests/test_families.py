@@ -18,7 +18,7 @@ from typing import List, Set
 import pytest
 
 import posixsock as ps
-from _privileges import packet_denied, vsock_denied
+from _privileges import has, packet_denied, vsock_denied
 from conftest import Fds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +27,8 @@ EINVAL_BIND = (None, "not a valid IPv4 or IPv6 argument: Invalid argument", 22) 
 
 needs_packet = pytest.mark.skipif(packet_denied() is not None, reason=str(packet_denied()))
 AF_VSOCK = 40  # the Linux number, whether or not this Python knows the family
-has_packet = pytest.mark.skipif(ps.AF_PACKET is None, reason=f"no AF_PACKET on {sys.platform}")
-has_vsock = pytest.mark.skipif(ps.AF_VSOCK is None, reason=f"no AF_VSOCK on {sys.platform}")
+has_packet = has("AF_PACKET")
+has_vsock = has("AF_VSOCK")
 needs_vsock = pytest.mark.skipif(vsock_denied() is not None, reason=str(vsock_denied()))
 
 

@@ -26,7 +26,7 @@ import pytest
 
 import posixsock as ps
 from posixsock import _fd
-from _privileges import bindtodevice_denied, packet_denied
+from _privileges import bindtodevice_denied, has, packet_denied
 from conftest import Fds, loopback, open_fds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,8 +292,7 @@ def at_every_point(call: Callable[[], object], exc: Callable[[], BaseException],
 @pytest.mark.parametrize("make", [
     lambda: ps.socket(ps.AF_UNIX, ps.SOCK_STREAM, 0),
     pytest.param(lambda: ps.socket(ps.AF_INET, ps.SOCK_DGRAM | stdlib.SOCK_NONBLOCK, 0),
-                 marks=pytest.mark.skipif(not hasattr(stdlib, "SOCK_NONBLOCK"),
-                                          reason=f"no SOCK_NONBLOCK on {sys.platform}")),
+                 marks=has("SOCK_NONBLOCK")),
     lambda: ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0),
 ], ids=["socket", "socket nonblock", "socketpair"])
 def test_handler_raising_while_the_new_fd_is_taken_leaks_nothing(
