@@ -11,7 +11,10 @@ from __future__ import annotations
 import sys
 import warnings
 from operator import index as _index
-from typing import Callable, Container, Iterable, List, NoReturn, Optional, SupportsIndex, Union, cast
+from typing import (
+    Callable, Container, Dict, Iterable, List, NoReturn, Optional, SupportsIndex, TypeVar, Union,
+    cast,
+)
 
 from ._errors import propagate
 
@@ -21,6 +24,9 @@ __all__ = ["Buffer"]  # the one public name; the rest is posixsock's own
 Buffer = Union[bytes, bytearray, memoryview]
 """What the calls that send take: any bytes-like object (``bytes``,
 ``bytearray``, ``memoryview``), never text."""
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
@@ -103,6 +109,16 @@ def integer(call: str, argn: int, value: object, field: Optional[str] = None) ->
     if number is None:
         expected(call, argn, "int", value, field)
     return number
+
+
+def table(value: Dict[_K, _V]) -> Dict[_K, _V]:
+    """An argument ``dict`` (an address, getaddrinfo's hints, a ``Cmsg``
+    item) as the table it holds: a subclass is copied with ``dict.copy``,
+    which reads the table itself, so its ``get``, ``__iter__``,
+    ``__contains__`` or ``__len__`` cannot answer differently from one look
+    to the next (or raise OverflowError).  An exact ``dict`` is returned as
+    it is."""
+    return value if type(value) is dict else dict.copy(value)
 
 
 def items(value: Iterable[object]) -> List[object]:

@@ -278,9 +278,7 @@ def _hints(hints: object) -> List[int]:
     """getaddrinfo's hints, every field checked, in luaposix's order."""
     if not isinstance(hints, dict):
         _args.expected("getaddrinfo", 3, "dict or None", hints)
-    # A subclass is read as the table it holds (dict.copy reads the table):
-    # its get, __iter__ or __contains__ cannot answer otherwise.
-    hints = dict.copy(hints)
+    hints = _args.table(hints)
     _args.fields("getaddrinfo", 3, hints, _HINT_FIELDS)
     values = [0, 0, 0, 0]
     for i, name in enumerate(_HINT_FIELDS):

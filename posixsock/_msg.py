@@ -12,7 +12,10 @@ has no MSG_CMSG_CLOEXEC (macOS; FreeBSD before 10), each received
 descriptor is made close-on-exec right after ``recvmsg`` returns
 (``fcntl(F_SETFD, FD_CLOEXEC)``): not atomic -- a ``fork`` + ``exec`` by
 another thread between the two calls would inherit it -- which is the most
-any program there can do.  Nothing is closed
+any program there can do.  A socket that refuses the flag as unknown
+(AF_PACKET's ``recvmsg`` is EINVAL with it; such sockets receive no
+``SCM_RIGHTS``) is asked again without it, as C's ``recvmsg(fd, &msg,
+flags)`` would be.  Nothing is closed
 on the caller's behalf: every descriptor the kernel installed is returned --
 ``recv_fds`` as ints, ``recvmsg`` inside the ``Cmsg`` data -- and the kernel
 itself closes the ones that did not fit, setting ``MSG_CTRUNC``.
@@ -22,14 +25,14 @@ from __future__ import annotations
 import _socket
 import os
 from array import array
-from errno import EBADF, ENOBUFS
+from errno import EBADF, EINVAL, ENOBUFS
 from typing import Iterable, List, Optional, Tuple, TypedDict, Union
 
 from . import _args
 from ._args import Buffer
 from ._calls import _MSG_NOSIGNAL, _address_error, _addressed
 from ._recvbuf import DIRECT, available, receive_big
-from ._errors import Error, from_oserror, propagate
+from ._errors import Error, from_oserror, propagate, raised_by_handler
 from ._fd import _Borrowed, borrow
 from ._sockaddr import SockAddr, SockAddrArg, sockaddr
 
@@ -89,8 +92,7 @@ def _ancillary(call: str, argn: int, ancillary: Iterable[object]) -> List[Tuple[
         if not isinstance(item, dict):
             _args.bad(call, argn, f"dict expected for item {len(items) + 1}, "
                                   f"got {_args.typename(item)}")
-        if type(item) is not dict:  # a subclass is read as the table it holds:
-            item = dict.copy(item)  # its get, __iter__ or __len__ cannot answer otherwise
+        item = _args.table(item)
         _args.fields(call, argn, item, _CMSG_FIELDS)
         level, kind, data = (item.get(name, _args.MISSING) for name in _CMSG_FIELDS)
         numbers: List[int] = []
@@ -167,41 +169,60 @@ def _close_on_exec(anc: List[Tuple[int, int, bytes]]) -> None:
                     propagate(exc)
 
 
+_Raw = Tuple[bytes, List[Tuple[int, int, bytes]], int, object]
+
+
+def _recvmsg(sock: _Borrowed, n: int, anc_size: int, flags: int, wanted: int
+             ) -> Tuple[int, _Raw]:
+    """One ``recvmsg`` of at most ``n`` bytes with the flags ``wanted``
+    (``flags`` plus what posixsock adds); returns the buffer size used."""
+    big = None
+    if n > DIRECT:  # memory follows the data, as for recv
+        big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, wanted), n, flags)
+        if big is None:  # no mapping: learn what is there first
+            n = available(sock, n, flags)
+    if big is not None:
+        data, (_, anc, msg_flags, source) = big
+        return n, (data, anc, msg_flags, source)
+    if flags & _MSG_TRUNC:
+        # CPython's recvmsg returns its buffer unwritten where a TCP
+        # socket's MSG_TRUNC discards the data (freed heap memory):
+        # receive into zeros, as recv does.
+        zeros = bytearray(n)
+        got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, wanted)
+        return n, (bytes(zeros[:got]), anc, msg_flags, source)
+    return n, sock.recvmsg(n, anc_size, wanted)
+
+
 def _receive(call: str, fd: object, count: object, ancillary_size: int, flags: int
              ) -> Union[Tuple[bytes, List[Tuple[int, int, bytes]], int, SockAddr], Error]:
     """One ``recvmsg`` with MSG_CMSG_CLOEXEC added; the flag is taken back out
     of ``msg_flags`` unless the caller gave it.  Arguments are checked
     before the descriptor, as luaposix does."""
-    n = _args.size(call, 2, count, "count")
+    asked = _args.size(call, 2, count, "count")
     sock = borrow(call, call, fd)
     if isinstance(sock, Error):
         return sock
     anc_size = min(ancillary_size, _ANC_MAX)
+    wanted = flags | _CLOEXEC
     try:
-        big = None
-        if n > DIRECT:  # memory follows the data, as for recv
-            big = receive_big(lambda view: sock.recvmsg_into([view], anc_size, flags | _CLOEXEC),
-                              n, flags)
-            if big is None:  # no mapping: learn what is there first
-                n = available(sock, n, flags)
-        if big is not None:
-            data, (_, anc, msg_flags, source) = big
-        elif flags & _MSG_TRUNC:
-            # CPython's recvmsg returns its buffer unwritten where a TCP
-            # socket's MSG_TRUNC discards the data (freed heap memory):
-            # receive into zeros, as recv does.
-            zeros = bytearray(n)
-            got, anc, msg_flags, source = sock.recvmsg_into([zeros], anc_size, flags | _CLOEXEC)
-            data = bytes(zeros[:got])
-        else:
-            data, anc, msg_flags, source = sock.recvmsg(n, anc_size, flags | _CLOEXEC)
+        try:
+            n, (data, anc, msg_flags, source) = _recvmsg(sock, asked, anc_size, flags, wanted)
+        except OSError as exc:
+            if exc.errno != EINVAL or wanted == flags or raised_by_handler(exc):
+                raise
+            # AF_PACKET (and other families without SCM_RIGHTS) refuse
+            # MSG_CMSG_CLOEXEC as an unknown flag, before taking anything:
+            # call again as C's recvmsg(fd, &msg, flags).
+            wanted = flags
+            n, (data, anc, msg_flags, source) = _recvmsg(sock, asked, anc_size, flags, wanted)
     except OSError as exc:
         return from_oserror(call, exc, EBADF)
     if len(data) > n:  # MSG_TRUNC gave the full length; C's buffer held n
         data = data[:n]
     if not flags & _CLOEXEC:
         msg_flags &= ~_CLOEXEC
-    if not _CLOEXEC and anc:
+    if anc and not wanted & _CLOEXEC:  # no MSG_CMSG_CLOEXEC here, or refused
         _close_on_exec(anc)
     # No source (a stream socket, an unnamed sender): {"family": AF_UNSPEC},
     # as recvfrom says it.
@@ -218,7 +239,8 @@ def recvmsg(fd: int, count: int, ancillary_size: int = 0, flags: int = 0, /
     :param ancillary_size: size of the ancillary buffer, ``msg_controllen``
         (use ``CMSG_SPACE``; 0: none)
     :param flags: ``MSG_*`` flags, or-ed (default 0).  ``MSG_CMSG_CLOEXEC``
-        is always added: received descriptors are close-on-exec.
+        is always added: received descriptors are close-on-exec (a socket
+        that refuses it, AF_PACKET, is asked again without it).
     :returns: ``(bytes, [Cmsg, ...], msg_flags, source SockAddr)`` -- the
         source is ``{"family": AF_UNSPEC}`` when the kernel gives none (a
         stream socket, an unnamed AF_UNIX sender), as for ``recvfrom``;

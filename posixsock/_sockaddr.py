@@ -170,6 +170,9 @@ class SockAddrUnspec(TypedDict):
     family: _Unspec
 
 
+# SockAddr and SockAddrBound (below) each spell out their members: written
+# as Union[SockAddrBound, SockAddrUnspec], mypy (1.20) no longer narrows a
+# key test ("port" in sa) to the @final TypedDicts that have the key.
 if sys.platform == "linux":
     SockAddr = Union[SockAddrInet, SockAddrInet6, SockAddrUnix, SockAddrNetlink, SockAddrPacket,
                      SockAddrVsock, SockAddrUnspec]
@@ -566,10 +569,7 @@ def native(call: str, argn: int, addr: object) -> Parsed:
                 return parse(call, argn, addr)
     if not isinstance(addr, dict):
         _args.expected(call, argn, "dict", addr)
-    # A dict subclass is read as the dict it holds (dict.copy reads the
-    # table, not the subclass's methods): its __len__ or get cannot answer
-    # differently from one look to the next, or raise OverflowError.
-    addr = dict.copy(addr)
+    addr = _args.table(addr)  # a subclass: the table it holds, not its methods
     family = _args.integer(call, argn, addr.get("family", _MISSING), "family")
     parse = _PARSERS.get(family)
     if parse is None:

@@ -201,42 +201,34 @@ _SOL_LOCAL = 0  # macOS and FreeBSD <sys/un.h>
 
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _IPPROTO_IPV6: int = _socket.IPPROTO_IPV6
+_IPPROTO_IP: int = _socket.IPPROTO_IP
 
-TABLE: Dict[Tuple[int, int], Codec] = {
-    (_SOL_SOCKET, _socket.SO_LINGER): LINGER,
-    (_SOL_SOCKET, _socket.SO_RCVTIMEO): TIMEVAL,
-    (_SOL_SOCKET, _socket.SO_SNDTIMEO): TIMEVAL,
-}
-for _name, _codec in (("SO_BINDTODEVICE", IFNAME), ("SO_PEERCRED", UCRED)):
+# One row per option whose value is not a C int (every other option is one):
+# (level, name, codec, what it takes -- added to an argument error about it,
+# since luaposix's words say "int expected, got no value" and these say why;
+# None for the read-only credentials, whose set passes the int C would).
+# An option enters the table where the platform has it.
+_ROWS: Tuple[Tuple[int, str, Codec, Optional[str]], ...] = (
+    (_SOL_SOCKET, "SO_LINGER", LINGER, "(onoff, linger)"),
+    (_SOL_SOCKET, "SO_RCVTIMEO", TIMEVAL, "(sec, usec)"),
+    (_SOL_SOCKET, "SO_SNDTIMEO", TIMEVAL, "(sec, usec)"),
+    (_SOL_SOCKET, "SO_BINDTODEVICE", IFNAME, "an interface name"),
+    (_SOL_SOCKET, "SO_PEERCRED", UCRED, None),
+    (_SOL_LOCAL, "LOCAL_PEERCRED", XUCRED, None),  # macOS, FreeBSD: SO_PEERCRED's counterpart
+    (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", MREQ6, "(group[, ifindex]): an IPv6 address string, an int"),
+    (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", MREQ6, "(group[, ifindex]): an IPv6 address string, an int"),
+    (_IPPROTO_IP, "IP_ADD_MEMBERSHIP", MREQ, "(group[, interface_address]): IPv4 address strings"),
+    (_IPPROTO_IP, "IP_DROP_MEMBERSHIP", MREQ, "(group[, interface_address]): IPv4 address strings"),
+    (_IPPROTO_IP, "IP_MULTICAST_IF", INADDR, "an interface's IPv4 address string"),
+)
+TABLE: Dict[Tuple[int, int], Codec] = {}
+TAKES: Dict[Tuple[int, int], str] = {}
+for _level, _name, _codec, _takes in _ROWS:
     if hasattr(_socket, _name):
-        TABLE[(_SOL_SOCKET, getattr(_socket, _name))] = _codec
-if hasattr(_socket, "LOCAL_PEERCRED"):  # macOS, FreeBSD: SO_PEERCRED's counterpart
-    TABLE[(_SOL_LOCAL, getattr(_socket, "LOCAL_PEERCRED"))] = XUCRED
-for _name in ("IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP"):
-    if hasattr(_socket, _name):
-        TABLE[(_IPPROTO_IPV6, getattr(_socket, _name))] = MREQ6
-for _name in ("IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"):
-    if hasattr(_socket, _name):
-        TABLE[(_socket.IPPROTO_IP, getattr(_socket, _name))] = MREQ
-if hasattr(_socket, "IP_MULTICAST_IF"):
-    TABLE[(_socket.IPPROTO_IP, _socket.IP_MULTICAST_IF)] = INADDR
-
-# What each structured option takes, added to an argument error about it:
-# luaposix's words say "int expected, got no value", these say why.
-TAKES: Dict[Tuple[int, int], str] = {
-    (_SOL_SOCKET, _socket.SO_LINGER): "SO_LINGER takes (onoff, linger)",
-    (_SOL_SOCKET, _socket.SO_RCVTIMEO): "SO_RCVTIMEO takes (sec, usec)",
-    (_SOL_SOCKET, _socket.SO_SNDTIMEO): "SO_SNDTIMEO takes (sec, usec)",
-}
-for _level, _name, _takes in (
-        (_SOL_SOCKET, "SO_BINDTODEVICE", "an interface name"),
-        (_IPPROTO_IPV6, "IPV6_JOIN_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
-        (_IPPROTO_IPV6, "IPV6_LEAVE_GROUP", "(group[, ifindex]): an IPv6 address string, an int"),
-        (_socket.IPPROTO_IP, "IP_ADD_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
-        (_socket.IPPROTO_IP, "IP_DROP_MEMBERSHIP", "(group[, interface_address]): IPv4 address strings"),
-        (_socket.IPPROTO_IP, "IP_MULTICAST_IF", "an interface's IPv4 address string")):
-    if hasattr(_socket, _name):
-        TAKES[(_level, getattr(_socket, _name))] = f"{_name} takes {_takes}"
+        _key = (_level, getattr(_socket, _name))
+        TABLE[_key] = _codec
+        if _takes is not None:
+            TAKES[_key] = f"{_name} takes {_takes}"
 
 
 def encode(level: int, name: int, codec: Codec, value1: object, value2: object) -> Encoded:

@@ -55,6 +55,15 @@ def vsock_denied() -> Optional[str]:
     return None
 
 
+def has(name: str) -> "pytest.MarkDecorator":
+    """Skip, with the reason, where posixsock's constant ``name`` is None
+    (the platform lacks it: the simulated macOS/FreeBSD runs)."""
+    import pytest
+    import posixsock
+    return pytest.mark.skipif(getattr(posixsock, name) is None,
+                              reason=f"no {name} on {sys.platform}")
+
+
 def linux_only(what: str) -> "pytest.MarkDecorator":
     """Skip, with the reason, where ``what`` (a Linux-only family, option
     or behaviour) does not exist: the simulated macOS/FreeBSD runs."""

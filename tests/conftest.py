@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 from types import FrameType
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Set, Tuple
 
 import pytest
 
@@ -28,6 +28,11 @@ import posixsock as ps  # noqa: E402
 
 LOOPBACK = {ps.AF_INET: "127.0.0.1", ps.AF_INET6: "::1"}
 TIMEOUT_S = 5  # bound on every blocking call a helper sets up
+
+
+def open_fds() -> Set[int]:
+    """The descriptors open in this process now (Linux's /proc)."""
+    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 def loopback(family: int, port: int = 0) -> ps.SockAddr:

@@ -19,6 +19,7 @@ if os.environ.get("POSIXSOCK_SIMULATE"):  # trio picks its I/O (epoll, kqueue) b
 import posixsock as ps  # noqa: E402
 from posixsock import aio  # noqa: E402
 from _aio_kit import CANCELLED, FRAMEWORKS, Kit, run  # noqa: E402
+from _robust_helpers import close_all  # noqa: E402
 from conftest import Fds, loopback
 
 pytestmark = pytest.mark.parametrize("fw", FRAMEWORKS)
@@ -524,11 +525,7 @@ def test_echo_1000_connections(fw: str) -> None:
     try:
         run(fw, body)
     finally:
-        for fd in opened:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        close_all(opened)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 

@@ -11,13 +11,13 @@ import sys
 import threading
 import time
 from array import array
-from typing import Iterator, List, Set, Tuple
+from typing import Iterator, List, Tuple
 
 import pytest
 
 import posixsock as ps
-from _privileges import linux_only
-from conftest import Fds, loopback
+from _privileges import has, linux_only
+from conftest import Fds, loopback, open_fds
 
 NO_ADDRESS: ps.SockAddr = {"family": ps.AF_UNSPEC}  # what a call reports for no source
 
@@ -29,10 +29,6 @@ ENXIO = 6
 ENODEV = 19
 EPIPE = 32
 EAFNOSUPPORT = 97
-
-
-def open_fds() -> Set[int]:
-    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 @pytest.fixture
@@ -153,7 +149,7 @@ def test_msg_oob(fds: Fds) -> None:
     assert ps.recv(server, 10) == b"ab"
 
 
-@pytest.mark.skipif(ps.MSG_NOSIGNAL is None, reason=f"no MSG_NOSIGNAL on {sys.platform}")
+@has("MSG_NOSIGNAL")
 def test_msg_nosignal_gives_epipe(fds: Fds) -> None:
     one, two = fds.pair()
     os.close(two)
@@ -169,7 +165,7 @@ def test_sendto_flags(fds: Fds) -> None:
     assert ps.recv(rx, 100) == b"flagged"
 
 
-@pytest.mark.skipif(ps.SOCK_NONBLOCK is None, reason=f"no SOCK_NONBLOCK on {sys.platform}")
+@has("SOCK_NONBLOCK")
 def test_socket_nonblock_and_cloexec_types(fds: Fds) -> None:
     fd = fds.socket(ps.AF_INET, ps.SOCK_STREAM | ps.SOCK_NONBLOCK)
     assert not os.get_blocking(fd)
@@ -316,7 +312,7 @@ def test_recvmsg_scm_rights(fds: Fds, no_leak: None) -> None:
     assert os.read(r, 10) == b"ok"
 
 
-@pytest.mark.skipif(ps.MSG_CMSG_CLOEXEC is None, reason=f"no MSG_CMSG_CLOEXEC on {sys.platform}")
+@has("MSG_CMSG_CLOEXEC")
 def test_recvmsg_keeps_cloexec_flag_when_asked(fds: Fds, no_leak: None) -> None:
     one, two = fds.pair()
     r, _ = pipe(fds)

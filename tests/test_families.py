@@ -18,7 +18,7 @@ from typing import List, Set
 import pytest
 
 import posixsock as ps
-from _privileges import packet_denied, vsock_denied
+from _privileges import has, packet_denied, vsock_denied
 from conftest import Fds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +27,8 @@ EINVAL_BIND = (None, "not a valid IPv4 or IPv6 argument: Invalid argument", 22) 
 
 needs_packet = pytest.mark.skipif(packet_denied() is not None, reason=str(packet_denied()))
 AF_VSOCK = 40  # the Linux number, whether or not this Python knows the family
-has_packet = pytest.mark.skipif(ps.AF_PACKET is None, reason=f"no AF_PACKET on {sys.platform}")
-has_vsock = pytest.mark.skipif(ps.AF_VSOCK is None, reason=f"no AF_VSOCK on {sys.platform}")
+has_packet = has("AF_PACKET")
+has_vsock = has("AF_VSOCK")
 needs_vsock = pytest.mark.skipif(vsock_denied() is not None, reason=str(vsock_denied()))
 
 
@@ -124,6 +124,54 @@ def test_packet_sendto_with_a_full_address_arrives(fds: Fds) -> None:
     source = sources[0]
     assert source["family"] == ps.AF_PACKET
     assert (source["ifindex"], source["protocol"], source["haddr"]) == (lo, ETHERTYPE, bytes(6))
+
+
+@needs_packet
+def test_packet_recvmsg_and_recv_fds_receive_as_c_does(fds: Fds) -> None:
+    """AF_PACKET's recvmsg refuses MSG_CMSG_CLOEXEC as an unknown flag
+    (EINVAL, nothing taken); C's recvmsg(fd, &msg, 0) receives the frame.
+    posixsock adds that flag for SCM_RIGHTS, which packet sockets never
+    carry: recvmsg, recv_fds and aio's recvmsg receive the frame and its
+    whole source, and a caller's own MSG_CMSG_CLOEXEC stays EINVAL, as in C."""
+    import asyncio
+
+    from posixsock import aio
+
+    lo = lo_index()
+    receiver = fds.timeouts(fds.socket(ps.AF_PACKET, ps.SOCK_DGRAM, htons(ETHERTYPE)), 1)
+    assert ps.bind(receiver, {"family": ps.AF_PACKET, "ifindex": lo, "protocol": ETHERTYPE}) == 0
+    sender = fds.socket(ps.AF_PACKET, ps.SOCK_DGRAM, 0)
+    to: ps.SockAddrPacketArg = {"family": ps.AF_PACKET, "ifindex": lo, "protocol": ETHERTYPE,
+                                "haddr": bytes(6)}
+
+    def frame(tag: bytes) -> bytes:
+        payload = b"posixsock r2-22 recvmsg %d " % os.getpid() + tag
+        assert ps.sendto(sender, payload, to) == len(payload)
+        return payload
+
+    def check_source(source: ps.SockAddr) -> None:
+        assert source["family"] == ps.AF_PACKET
+        assert (source["ifindex"], source["protocol"], source["pkttype"]) == (
+            lo, ETHERTYPE, ps.PACKET_HOST)
+
+    payload = frame(b"recvmsg")
+    data, items, flags, source = ps.check(ps.recvmsg(receiver, 1000, 64))
+    assert (data, items, flags) == (payload, [], 0)
+    check_source(source)
+    payload = frame(b"recv_fds")
+    data, got_fds, flags, source = ps.check(ps.recv_fds(receiver, 1000, 4))
+    assert (data, got_fds, flags) == (payload, [], 0)
+    check_source(source)
+    payload = frame(b"aio")
+    got = asyncio.run(asyncio.wait_for(aio.recvmsg(receiver, 1000), 5))
+    data, items, flags, source = ps.check(got)
+    assert (data, items, flags) == (payload, [], 0)
+    check_source(source)
+    payload = frame(b"left")
+    cloexec = ps.MSG_CMSG_CLOEXEC
+    assert cloexec is not None  # Linux
+    assert ps.recvmsg(receiver, 1000, 0, cloexec) == (None, "recvmsg: Invalid argument", 22)
+    assert ps.check(ps.recvmsg(receiver, 1000))[0] == payload  # the refused call took nothing
 
 
 @needs_packet

@@ -26,8 +26,8 @@ import pytest
 
 import posixsock as ps
 from posixsock import _fd
-from _privileges import bindtodevice_denied, packet_denied
-from conftest import Fds, loopback
+from _privileges import bindtodevice_denied, has, packet_denied
+from conftest import Fds, loopback, open_fds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,10 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def identity(fd: int) -> Tuple[int, int]:
     st = os.fstat(fd)
     return st.st_dev, st.st_ino
-
-
-def open_fds() -> Set[int]:
-    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 # --- 1, 2: a dict subclass is read as the table it holds ---------------------------
@@ -296,8 +292,7 @@ def at_every_point(call: Callable[[], object], exc: Callable[[], BaseException],
 @pytest.mark.parametrize("make", [
     lambda: ps.socket(ps.AF_UNIX, ps.SOCK_STREAM, 0),
     pytest.param(lambda: ps.socket(ps.AF_INET, ps.SOCK_DGRAM | stdlib.SOCK_NONBLOCK, 0),
-                 marks=pytest.mark.skipif(not hasattr(stdlib, "SOCK_NONBLOCK"),
-                                          reason=f"no SOCK_NONBLOCK on {sys.platform}")),
+                 marks=has("SOCK_NONBLOCK")),
     lambda: ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0),
 ], ids=["socket", "socket nonblock", "socketpair"])
 def test_handler_raising_while_the_new_fd_is_taken_leaks_nothing(

@@ -12,11 +12,11 @@ from typing import Iterator
 import pytest
 
 import posixsock as ps
-from _privileges import linux_only
+from _privileges import has, linux_only
 from conftest import Fds, loopback
 
 SOCK_NONBLOCK = getattr(stdlib_socket, "SOCK_NONBLOCK", None)  # not on macOS
-needs_nonblock = pytest.mark.skipif(SOCK_NONBLOCK is None, reason=f"no SOCK_NONBLOCK on {sys.platform}")
+needs_nonblock = has("SOCK_NONBLOCK")
 ROOT = Path(__file__).resolve().parent.parent
 
 
