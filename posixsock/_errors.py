@@ -58,8 +58,9 @@ def from_oserror(call: Optional[str], exc: OSError, default: int) -> Error:
     while the call waited (say ``TimeoutError`` from an alarm) is not the
     call's failure: it is raised again, so it reaches the caller.
     """
-    if raised_by_handler(exc):
-        raise exc
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_next is not None and raised_by_handler(exc):
+        raise exc  # (one entry, the catching frame's: the C method raised it)
     errnum = exc.errno
     return fail(call, default if errnum is None else errnum)
 
@@ -84,8 +85,14 @@ def raised_by_handler(exc: BaseException) -> bool:
     # frame of its traceback is posixsock's own.  Python code that ran while
     # the call waited -- a signal handler -- adds frames of its own module.
     # posixsock's frames are those of the package and its submodules, named
-    # exactly ("posixsock_deadlines" is somebody else's module).
+    # exactly ("posixsock_deadlines" is somebody else's module).  The first
+    # entry is the frame that caught the exception, posixsock's own (every
+    # caller is), so the test starts after it: an OSError the C method
+    # raised in the catching frame itself -- the common case, EAGAIN
+    # included -- has no other entry and costs one attribute.
     tb = exc.__traceback__
+    if tb is not None:
+        tb = tb.tb_next
     while tb is not None:
         name = tb.tb_frame.f_globals.get("__name__")
         if name != _PACKAGE and not (type(name) is str and name.startswith(_SUBMODULE)):

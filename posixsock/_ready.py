@@ -103,15 +103,10 @@ class _Loop:
         self.checking: List[_Watch] = []  # woken before it: retired at the next sweep
         self.scheduled = False
 
-    def woke(self, watch: _Watch) -> None:
-        """``watch`` woke its waiters in this iteration: sweep after them."""
-        if watch.queued != self.gen:
-            watch.queued = self.gen
-            self.woken.append(watch)
-        if not self.scheduled:
-            self._schedule()
+    # (a watch that woke its waiters appends itself to ``woken`` once per
+    # iteration and calls ``schedule`` unless ``scheduled``: _Watch.readable)
 
-    def _schedule(self) -> None:
+    def schedule(self) -> None:
         loop = self.loop()
         if loop is not None:  # (None: the loop is being collected)
             self.scheduled = True
@@ -129,7 +124,7 @@ class _Loop:
             if watch.queued == gen:  # (woken again since: on a later list)
                 watch.idle()
         if self.checking:
-            self._schedule()
+            self.schedule()
 
 
 class _Watch:
@@ -174,8 +169,12 @@ class _Watch:
         for fut in readers:
             if not fut.done():
                 fut.set_result(None)
-        self.rgen = state.gen
-        state.woke(self)
+        gen = self.rgen = state.gen
+        if self.queued != gen:  # state.woke(self), inline
+            self.queued = gen
+            state.woken.append(self)
+        if not state.scheduled:
+            state.schedule()
 
     def writable(self) -> None:
         state = self.state
@@ -189,8 +188,12 @@ class _Watch:
         for fut in writers:
             if not fut.done():
                 fut.set_result(None)
-        self.wgen = state.gen
-        state.woke(self)
+        gen = self.wgen = state.gen
+        if self.queued != gen:
+            self.queued = gen
+            state.woken.append(self)
+        if not state.scheduled:
+            state.schedule()
 
     def idle(self) -> None:
         """Two sweeps after a wake-up: unregister the directions nobody
@@ -216,15 +219,20 @@ class _Watch:
 
     def register(self, write: bool) -> None:
         """Make sure the loop calls back for ``write`` (reading otherwise)."""
+        try:
+            st = os.fstat(self.fd)
+            identity: Optional[Tuple[int, int]] = (st.st_dev, st.st_ino)
+        except OSError:
+            identity = None
         if self.reading or self.writing:
-            if self.identity != _identity(self.fd):  # closed and reused meanwhile
+            if self.identity == identity:
+                if write and self.writing or not write and self.reading:
+                    return  # still registered, for this very descriptor
+            else:  # closed and reused meanwhile: epoll forgot it
                 self.reading = self.writing = False
                 self.loop.remove_reader(self.fd)
                 self.loop.remove_writer(self.fd)
-        if not (self.reading or self.writing):
-            self.identity = _identity(self.fd)
-        if write and self.writing or not write and self.reading:
-            return
+        self.identity = identity
         # libuv (uvloop) sets O_NONBLOCK on a descriptor it polls; the
         # caller's flag is put back at once (principle: never re-flag).
         blocking = not self.state.selector and os.get_blocking(self.fd)
@@ -236,14 +244,6 @@ class _Watch:
             self.reading = True
         if blocking:
             os.set_blocking(self.fd, True)
-
-
-def _identity(fd: int) -> Optional[Tuple[int, int]]:
-    try:
-        st = os.fstat(fd)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 # loop -> its state (a loop per thread; weak: a closed loop's state goes)
