@@ -89,3 +89,50 @@ def test_request_response_keeps_one_registration(base: Any, fds: Fds,
     # there at once; its last meets EAGAIN and is cancelled while it waits)
     assert tries.count(a) == 2 * ROUNDS
     assert tries.count(b) == 2 * ROUNDS
+
+
+def test_loops_in_two_threads_keep_to_their_own(fds: Fds) -> None:
+    """Each thread's waits go to the loop running in that thread, however the
+    threads interleave (before 3.12 the last loop used stands in for
+    asyncio's running-loop lookup only while it runs in the calling thread)."""
+    import threading
+    pairs = [ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM | ps.SOCK_NONBLOCK, 0))
+             for _ in range(2)]
+    for a, b in pairs:
+        fds.track(a)
+        fds.track(b)
+    loops = [counting(asyncio.SelectorEventLoop)() for _ in pairs]
+    errors: List[BaseException] = []
+
+    async def rounds(a: int, b: int) -> None:
+        async def echo() -> None:
+            while True:
+                data = await aio.recv(b, 10)
+                if isinstance(data, ps.Error) or not data:
+                    return
+                await aio.sendall(b, data)
+        server = asyncio.ensure_future(echo())
+        for _ in range(ROUNDS):
+            assert await aio.send(a, b"x") == 1
+            assert await aio.recv(a, 10) == b"x"
+            await asyncio.sleep(0)  # let the other thread's loop interleave
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
+
+    def main(loop: Any, a: int, b: int) -> None:
+        loop.calls = []
+        try:
+            loop.run_until_complete(asyncio.wait_for(rounds(a, b), 30))
+        except BaseException as exc:  # reported by the test's thread
+            errors.append(exc)
+        finally:
+            loop.close()
+    threads = [threading.Thread(target=main, args=(loop, a, b))
+               for loop, (a, b) in zip(loops, pairs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    for loop, (a, b) in zip(loops, pairs):
+        assert {fd for _, fd in loop.calls} == {a, b}
