@@ -49,8 +49,8 @@ _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
 # The receive flags CPython passes through unchanged, as C would: any C int
-# bit but MSG_TRUNC.  ``flags & _SLOW_FLAGS`` (one operation, as cheap as
-# the truthiness test it replaces) sends the rest to ``_recv_slow``:
+# bit but MSG_TRUNC.  ``flags & _SLOW_FLAGS`` (one operation, made only
+# when flags are not 0) sends the rest to ``_recv_slow``:
 # MSG_TRUNC (CPython's recv/recvfrom resize their bytes to the length the
 # kernel returns, which MSG_TRUNC lets exceed ``count``: bytes never
 # written), negative values and values beyond a C int (OverflowError in
@@ -587,10 +587,14 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     try:
         # count 0 takes the slow path too: CPython's recv() returns b"" for it
         # without a system call, while C's recv consumes a datagram.
-        if (type(count) is not int or not 0 < count <= DIRECT or type(flags) is not int
-                or flags & _SLOW_FLAGS):
+        if type(count) is not int or not 0 < count <= DIRECT or type(flags) is not int:
             return _recv_slow("recv", sock, count, flags)[0]
-        data: bytes = sock.recv(count, flags)
+        if not flags:  # (the common call: as before flags were looked at)
+            data: bytes = sock.recv(count)
+        elif flags & _SLOW_FLAGS:
+            return _recv_slow("recv", sock, count, flags)[0]
+        else:
+            data = sock.recv(count, flags)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
     return data
@@ -613,8 +617,11 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
             return lent
         sock = lent
     try:
-        if (type(count) is not int or not 0 <= count <= DIRECT or type(flags) is not int
-                or flags & _SLOW_FLAGS):
+        if type(count) is not int or not 0 <= count <= DIRECT or type(flags) is not int:
+            data, source = _recv_slow("recvfrom", sock, count, flags)
+        elif not flags:
+            data, source = sock.recvfrom(count)
+        elif flags & _SLOW_FLAGS:
             data, source = _recv_slow("recvfrom", sock, count, flags)
         else:
             data, source = sock.recvfrom(count, flags)
