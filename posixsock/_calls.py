@@ -48,6 +48,15 @@ _DETACH = _socket.socket.detach
 _SOL_SOCKET: int = _socket.SOL_SOCKET
 _SO_TYPE: int = _socket.SO_TYPE
 _MSG_TRUNC: int = getattr(_socket, "MSG_TRUNC", 0)
+# The receive flags CPython passes through unchanged, as C would: any C int
+# bit but MSG_TRUNC.  ``flags & _SLOW_FLAGS`` (one operation, as cheap as
+# the truthiness test it replaces) sends the rest to ``_recv_slow``:
+# MSG_TRUNC (CPython's recv/recvfrom resize their bytes to the length the
+# kernel returns, which MSG_TRUNC lets exceed ``count``: bytes never
+# written), negative values and values beyond a C int (OverflowError in
+# CPython's "i" format; the slow path words them).  MSG_DONTWAIT, MSG_PEEK,
+# MSG_WAITALL, MSG_OOB, MSG_ERRQUEUE... stay on the fast path.
+_SLOW_FLAGS: int = ~(_args.INT_MAX & ~_MSG_TRUNC)
 # Added to every send: a broken pipe is an EPIPE triple even where SIGPIPE's
 # action is the default (which would kill the process).  Python ignores
 # SIGPIPE at start-up; this keeps the promise if a program restores it.
@@ -578,9 +587,10 @@ def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     try:
         # count 0 takes the slow path too: CPython's recv() returns b"" for it
         # without a system call, while C's recv consumes a datagram.
-        if type(count) is not int or not 0 < count <= DIRECT or type(flags) is not int or flags:
+        if (type(count) is not int or not 0 < count <= DIRECT or type(flags) is not int
+                or flags & _SLOW_FLAGS):
             return _recv_slow("recv", sock, count, flags)[0]
-        data: bytes = sock.recv(count)
+        data: bytes = sock.recv(count, flags)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
     return data
@@ -603,10 +613,11 @@ def recvfrom(fd: int, count: int, flags: int = 0, /) -> Union[Tuple[bytes, SockA
             return lent
         sock = lent
     try:
-        if type(count) is not int or not 0 <= count <= DIRECT or type(flags) is not int or flags:
+        if (type(count) is not int or not 0 <= count <= DIRECT or type(flags) is not int
+                or flags & _SLOW_FLAGS):
             data, source = _recv_slow("recvfrom", sock, count, flags)
         else:
-            data, source = sock.recvfrom(count)
+            data, source = sock.recvfrom(count, flags)
     except OSError as exc:
         return from_oserror(None, exc, EBADF)
     if type(source) is tuple and len(source) == 2:  # sockaddr()'s IPv4 case, inline

@@ -38,6 +38,7 @@ import sys
 import threading
 import weakref
 from asyncio import AbstractEventLoop, Future
+from asyncio.base_events import BaseEventLoop as _BaseLoop
 from asyncio.selector_events import BaseSelectorEventLoop as _SelectorLoop
 from asyncio.events import _get_running_loop
 from typing import Any, Callable, Dict, Generic, List, Optional, Tuple, TypeVar
@@ -70,81 +71,134 @@ def _no_framework() -> RuntimeError:
 # --- asyncio -------------------------------------------------------------------
 
 
+class _Loop:
+    """posixsock's state on one asyncio loop: the watches, by descriptor, and
+    the sweep that retires the ones nobody waits on any more.
+
+    One sweep serves every descriptor: it is scheduled (``call_soon``) when
+    a callback woke somebody and the previous sweep has run, so it runs at
+    most once per loop iteration, however many descriptors woke.  Each run
+    counts the iteration (``gen``) and unregisters the directions woken two
+    sweeps ago that nobody waits on again: by then every task woken has run
+    (a request/response loop has waited again, and keeps its registration).
+    It stops scheduling itself when nothing is left to look at, so an idle
+    loop sleeps in its selector.
+    """
+
+    __slots__ = ("loop", "table", "selector", "gen", "woken", "checking", "scheduled")
+
+    def __init__(self, loop: AbstractEventLoop) -> None:
+        # weak: this is the value of _states, whose key is the loop
+        self.loop: Callable[[], Optional[AbstractEventLoop]] = weakref.ref(loop)
+        self.table: Dict[int, _Watch] = {}
+        # A selector loop (asyncio's own) selects before it runs the tasks
+        # woken in the previous iteration: in the iteration after a wake-up
+        # its readiness report is stale (the woken task had not read yet).
+        # It is ignored there (``_Watch.readable``); the descriptor stays
+        # registered and level-triggered, so a real one is reported again
+        # in the next iteration.  uvloop runs the woken tasks before it polls.
+        self.selector = isinstance(loop, _SelectorLoop)
+        self.gen = 0  # sweeps so far: the loop iteration, while anything is watched
+        self.woken: List[_Watch] = []  # woken since the last sweep
+        self.checking: List[_Watch] = []  # woken before it: retired at the next sweep
+        self.scheduled = False
+
+    def woke(self, watch: _Watch) -> None:
+        """``watch`` woke its waiters in this iteration: sweep after them."""
+        if watch.queued != self.gen:
+            watch.queued = self.gen
+            self.woken.append(watch)
+        if not self.scheduled:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        loop = self.loop()
+        if loop is not None:  # (None: the loop is being collected)
+            self.scheduled = True
+            loop.call_soon(self.sweep)
+
+    def sweep(self) -> None:
+        # A sweep scheduled in iteration i runs in i+1, before the readiness
+        # callbacks of i+1 (call_soon's handles come first), once per
+        # iteration while anything woken needs it.
+        self.scheduled = False
+        gen = self.gen - 1  # when ``checking`` was woken
+        self.gen += 1
+        due, self.checking, self.woken = self.checking, self.woken, []
+        for watch in due:
+            if watch.queued == gen:  # (woken again since: on a later list)
+                watch.idle()
+        if self.checking:
+            self._schedule()
+
+
 class _Watch:
     """The waiters of one descriptor on one asyncio loop.
 
-    The loop's reader (writer) callback stays registered for one loop
-    iteration after it woke the waiters, so a task that makes its call and
-    waits again at once (a request/response loop) reuses it instead of
-    removing and adding it again; ``idle`` removes it when nobody waits
-    any more.  Reusing it first checks (fstat) that the number still names
-    the descriptor it was added for: ``os.close`` and a new descriptor with
-    the same number make epoll forget the old registration silently.
+    The loop's reader (writer) callback stays registered after it woke the
+    waiters, while they come back (a request/response loop waits again at
+    once and reuses it instead of removing and adding it again); the sweep
+    (``_Loop``) removes it when nobody does, and a callback that finds
+    nobody waiting removes it at once.  Reusing it first checks (fstat)
+    that the number still names the descriptor it was added for:
+    ``os.close`` and a new descriptor with the same number make epoll
+    forget the old registration silently.
     """
 
-    __slots__ = ("fd", "loop", "table", "readers", "writers", "reading", "writing",
-                 "identity", "idle_soon", "stale", "selector", "closed")
+    __slots__ = ("fd", "state", "loop", "readers", "writers", "reading", "writing",
+                 "identity", "rgen", "wgen", "queued", "closed")
 
-    def __init__(self, fd: int, loop: AbstractEventLoop, table: Dict[int, _Watch]) -> None:
+    def __init__(self, fd: int, state: _Loop, loop: AbstractEventLoop) -> None:
         self.fd = fd
+        self.state = state
         self.loop = loop
-        self.table = table
         self.readers: List[Future[None]] = []
         self.writers: List[Future[None]] = []
         self.reading = False  # the loop has our reader callback
         self.writing = False
         self.identity: Optional[Tuple[int, int]] = None  # (st_dev, st_ino) when registered
-        self.idle_soon = False  # an idle() call is scheduled
-        # A selector loop (asyncio's own) selects before it runs the tasks
-        # woken in the previous iteration: in the iteration after a wake-up
-        # its readiness report is stale (the woken task had not read yet).
-        # It is ignored there; the descriptor stays registered and
-        # level-triggered, so a real one is reported again next iteration.
-        self.selector = isinstance(loop, _SelectorLoop)
-        self.stale = False
+        self.rgen = self.wgen = -2  # state.gen when readers (writers) were last woken
+        self.queued = -1  # state.gen when last put on state.woken
         self.closed = False
 
     def readable(self) -> None:
         """The loop's reader callback: wake every reader (they call again)."""
-        if self.stale:
+        state = self.state
+        if state.gen == self.rgen + 1 and state.selector:  # stale: see _Loop
             return
-        readers, self.readers = self.readers, []
+        readers = self.readers
+        if not readers:  # woken for nobody: stop listening now
+            self.unregister(False)
+            return
+        self.readers = []
         for fut in readers:
             if not fut.done():
                 fut.set_result(None)
-        if not readers:  # woken for nobody: stop listening now
-            self.unregister(False)
-        elif not self.idle_soon:
-            self.idle_soon = True
-            self.loop.call_soon(self.idle)
+        self.rgen = state.gen
+        state.woke(self)
 
     def writable(self) -> None:
-        if self.stale:
+        state = self.state
+        if state.gen == self.wgen + 1 and state.selector:
             return
-        writers, self.writers = self.writers, []
+        writers = self.writers
+        if not writers:
+            self.unregister(True)
+            return
+        self.writers = []
         for fut in writers:
             if not fut.done():
                 fut.set_result(None)
-        if not writers:
-            self.unregister(True)
-        elif not self.idle_soon:
-            self.idle_soon = True
-            self.loop.call_soon(self.idle)
+        self.wgen = state.gen
+        state.woke(self)
 
     def idle(self) -> None:
-        """One iteration after a wake-up: unregister the directions nobody
+        """Two sweeps after a wake-up: unregister the directions nobody
         waits on again."""
-        self.idle_soon = False
         if self.reading and not self.readers:
             self.unregister(False)
         if self.writing and not self.writers:
             self.unregister(True)
-        if self.selector and (self.reading or self.writing):
-            self.stale = True
-            self.loop.call_soon(self.fresh)
-
-    def fresh(self) -> None:
-        self.stale = False
 
     def unregister(self, write: bool) -> None:
         if write:
@@ -156,8 +210,9 @@ class _Watch:
             self.loop.remove_reader(self.fd)
         if not self.reading and not self.writing:
             self.identity = None
-            if not self.readers and not self.writers and self.table.get(self.fd) is self:
-                del self.table[self.fd]
+            table = self.state.table
+            if not self.readers and not self.writers and table.get(self.fd) is self:
+                del table[self.fd]
 
     def register(self, write: bool) -> None:
         """Make sure the loop calls back for ``write`` (reading otherwise)."""
@@ -172,7 +227,7 @@ class _Watch:
             return
         # libuv (uvloop) sets O_NONBLOCK on a descriptor it polls; the
         # caller's flag is put back at once (principle: never re-flag).
-        blocking = not self.selector and os.get_blocking(self.fd)
+        blocking = not self.state.selector and os.get_blocking(self.fd)
         if write:
             self.loop.add_writer(self.fd, self.writable)
             self.writing = True
@@ -191,62 +246,47 @@ def _identity(fd: int) -> Optional[Tuple[int, int]]:
     return st.st_dev, st.st_ino
 
 
-# loop -> fd -> watch (a loop per thread; weak: a closed loop's table goes)
-_tables: weakref.WeakKeyDictionary[AbstractEventLoop, Dict[int, _Watch]] = (
-    weakref.WeakKeyDictionary())
-# the last loop and its table, one tuple (rebound whole: threads with loops
-# of their own never see one loop with another's table)
-_last: Tuple[Any, Dict[int, _Watch]] = (None, {})
+# loop -> its state (a loop per thread; weak: a closed loop's state goes)
+_states: weakref.WeakKeyDictionary[AbstractEventLoop, _Loop] = weakref.WeakKeyDictionary()
+# the last loop and its state, one tuple (rebound whole: threads with loops
+# of their own never see one loop with another's state); the third item is
+# the loop again where it may stand in for _get_running_loop (_OWN_THREAD)
+_last: Tuple[Any, Optional[_Loop], Any] = (None, None, None)
+
+# Before 3.12 CPython's _get_running_loop makes a getpid() system call each
+# time (the fork check, gh-100363; 3.12 resets the loop in the child at
+# fork instead).  There, the last loop stands for the running one when it
+# is asyncio's own (BaseEventLoop) and runs in this thread: run_forever
+# sets its _thread_id to the running thread's ident and clears it when it
+# stops, and no other loop can run in a thread while it does.  Other loops
+# (uvloop) are asked each time.
+_OWN_THREAD = sys.version_info < (3, 12)
+_get_ident = threading.get_ident
 
 
-def _table(loop: AbstractEventLoop) -> Dict[int, _Watch]:
+def _state(loop: AbstractEventLoop) -> _Loop:
     global _last
-    last = _last
-    if last[0] is loop:
-        return last[1]
-    table = _tables.get(loop)
-    if table is None:
-        table = _tables[loop] = {}
-    _last = (loop, table)
-    return table
-
-
-async def _wait_asyncio(loop: AbstractEventLoop, fd: int, write: bool) -> bool:
-    table = _table(loop)
-    watch = table.get(fd)
-    if watch is None:
-        watch = table[fd] = _Watch(fd, loop, table)
-    fut: Future[None] = loop.create_future()
-    waiters = watch.writers if write else watch.readers
-    waiters.append(fut)
-    if len(waiters) == 1:  # the first waiter of this direction
-        try:
-            watch.register(write)
-        except BaseException:
-            waiters.remove(fut)
-            watch.unregister(write)
-            raise
-    try:
-        await fut
-    finally:
-        if fut.cancelled():  # cancelled: leave the queue
-            _leave(watch, fut, write)
-    return watch.closed
+    state = _states.get(loop)
+    if state is None:
+        state = _states[loop] = _Loop(loop)
+    _last = (loop, state, loop if _OWN_THREAD and isinstance(loop, _BaseLoop) else None)
+    return state
 
 
 def _leave(watch: _Watch, fut: Future[None], write: bool) -> None:
+    """A cancelled waiter leaves the queue; the last one unregisters."""
     waiters = watch.writers if write else watch.readers
     try:
         waiters.remove(fut)
     except ValueError:  # already woken (the list was handed over)
         return
-    if not waiters and not watch.closed:  # the last waiter: unregister
+    if not waiters and not watch.closed:
         watch.unregister(write)
 
 
 def _close_asyncio(loop: AbstractEventLoop, fd: int) -> None:
-    table = _tables.get(loop)
-    watch = None if table is None else table.pop(fd, None)
+    state = _states.get(loop)
+    watch = None if state is None else state.table.pop(fd, None)
     if watch is None:
         return
     # unregister while the number is still ours
@@ -353,9 +393,38 @@ def _close_trio(trio: Any, fd: int) -> None:
 async def wait(fd: int, write: bool) -> bool:
     """Wait until ``fd`` may be readable (writable); True if ``aio.close``
     closed it meanwhile.  Raises the framework's cancellation."""
-    loop = _get_running_loop()
-    if loop is not None:
-        return await _wait_asyncio(loop, fd, write)
+    last = _last
+    loop = last[2]
+    if loop is not None and loop._thread_id == _get_ident():
+        state = last[1]
+    else:
+        loop = _get_running_loop()
+        if loop is None:
+            return await _wait_trio_or_none(fd, write)
+        state = last[1] if last[0] is loop else _state(loop)
+    # asyncio, inline (one coroutine less per wait)
+    watch = state.table.get(fd)  # type: ignore[union-attr]  # last[1] is set with last[0]
+    if watch is None:
+        watch = state.table[fd] = _Watch(fd, state, loop)  # type: ignore[union-attr,arg-type]
+    fut: Future[None] = loop.create_future()
+    waiters = watch.writers if write else watch.readers
+    waiters.append(fut)
+    if len(waiters) == 1:  # the first waiter of this direction
+        try:
+            watch.register(write)
+        except BaseException:
+            waiters.remove(fut)
+            watch.unregister(write)
+            raise
+    try:
+        await fut
+    finally:
+        if fut.cancelled():  # cancelled: leave the queue
+            _leave(watch, fut, write)
+    return watch.closed
+
+
+async def _wait_trio_or_none(fd: int, write: bool) -> bool:
     trio = sys.modules.get("trio")
     if trio is not None and trio.lowlevel.in_trio_task():
         return await _wait_trio(trio, fd, write)

@@ -62,6 +62,9 @@ _send = _calls.send
 _sendto = _calls.sendto
 
 
+_AGAIN = frozenset((EAGAIN, EWOULDBLOCK))
+
+
 def _again(result: object) -> bool:
     """Whether a call's result is the EAGAIN/EWOULDBLOCK triple."""
     return type(result) is Error and (result.errnum == EAGAIN or result.errnum == EWOULDBLOCK)
@@ -91,7 +94,7 @@ async def recv(fd: int, count: int, flags: int = 0, /) -> Union[bytes, Error]:
     f = (flags if type(flags) is int else _flags("recv", fd, 3, flags)) | _DONTWAIT
     while True:
         result = _recv(fd, count, f)
-        if type(result) is bytes or not _again(result):
+        if type(result) is not Error or result.errnum not in _AGAIN:  # _again(), inline
             return result
         if await wait(fd, False):
             return fail(None, EBADF)
@@ -173,7 +176,7 @@ async def send(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Error]:
     f = (flags if type(flags) is int else _flags("send", fd, 3, flags)) | _DONTWAIT
     while True:
         result = _send(fd, buffer, f)
-        if type(result) is int or not _again(result):
+        if type(result) is not Error or result.errnum not in _AGAIN:
             return result
         if await wait(fd, True):
             return fail("send", EBADF)
@@ -192,23 +195,37 @@ async def sendall(fd: int, buffer: Buffer, flags: int = 0, /) -> Union[int, Erro
         is not reported; nor is it when the call is cancelled)
     """
     f = (flags if type(flags) is int else _flags("sendall", fd, 3, flags)) | _DONTWAIT
+    sent = 0
+    tried = False  # the first send made, and it met EAGAIN
+    if type(buffer) is bytes:  # the common case: all of it at once, no view
+        first = _send(fd, buffer, f)
+        if isinstance(first, int):
+            if first == len(buffer):
+                return first
+            sent = first
+        elif first.errnum in _AGAIN:
+            tried = True
+        else:
+            return first
     try:
         view = memoryview(buffer).cast("B")
     except TypeError:
         _args.bytes_like("sendall", 2, buffer)
         raise
     total = len(view)
-    sent = 0
     with view:
         while True:
-            result = _send(fd, view[sent:] if sent else view, f)
-            if type(result) is int:
-                sent += result
-                if sent >= total:
-                    return total
-                continue
-            if not _again(result):
-                return result
+            if tried:
+                tried = False
+            else:
+                result = _send(fd, view[sent:] if sent else view, f)
+                if isinstance(result, int):
+                    sent += result
+                    if sent >= total:
+                        return total
+                    continue
+                if result.errnum not in _AGAIN:
+                    return result
             if await wait(fd, True):
                 return fail("send", EBADF)
 

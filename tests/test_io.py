@@ -38,6 +38,27 @@ def test_recv_flags_peek(fds: Fds) -> None:
     assert ps.recv(two, 10) == b"ek"
 
 
+@pytest.mark.parametrize("receive", [ps.recv, ps.recvfrom], ids=["recv", "recvfrom"])
+def test_recv_flags_combined_as_in_c(fds: Fds, receive: object) -> None:
+    """Flags CPython passes through unchanged (MSG_DONTWAIT, MSG_PEEK, ...)
+    mean what C says; MSG_TRUNC among them still returns only the bytes that
+    arrived, never bytes the kernel did not write; a flag value no C int can
+    hold is refused with the call's words."""
+    def data(got: object) -> object:
+        return got if receive is ps.recv or isinstance(got, ps.Error) else got[0]  # type: ignore[index]
+    one, two = fds.pair(ps.SOCK_DGRAM)  # blocking: MSG_DONTWAIT alone decides
+    assert data(receive(two, 10, MSG_DONTWAIT)) == EAGAIN_RECV  # type: ignore[operator]
+    ps.check(ps.send(one, b"t" * 5000))
+    assert data(receive(two, 10, MSG_PEEK | MSG_DONTWAIT)) == b"t" * 10  # type: ignore[operator]
+    got = data(receive(two, 10, ps.MSG_TRUNC | MSG_DONTWAIT))  # type: ignore[operator]
+    assert got == b"t" * 10  # CPython's own recv would return 5000 bytes here
+    assert data(receive(two, 10, MSG_DONTWAIT)) == EAGAIN_RECV  # type: ignore[operator]
+    name = "recv" if receive is ps.recv else "recvfrom"
+    for flags in (2**31, -(2**31) - 1, 2**64):
+        with pytest.raises(ValueError, match=name):
+            receive(two, 10, flags)  # type: ignore[operator]
+
+
 def test_recv_zero_count(fds: Fds) -> None:
     one, two = fds.pair()
     ps.check(ps.send(one, b"x"))
