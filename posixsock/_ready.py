@@ -3,13 +3,18 @@ that owns the waiters of each descriptor.
 
 ``aio`` makes each call at once and comes here only after EAGAIN.  The wait
 is taken from the framework that is running, found on every wait with no
-import of either (no runtime dependency):
+import of either (no runtime dependency; before 3.12 the last asyncio loop
+stands in for asyncio's lookup while it runs in the calling thread, see
+``_OWN_THREAD``):
 
 * **asyncio** (any loop: the default selector loop, uvloop, ...): one
   ``_Watch`` per loop and descriptor holds every waiting task's future, per
   direction.  The loop gets one reader (writer) callback per descriptor,
-  added when the first task starts waiting and removed when the last one
-  stops; the callback wakes *every* waiter, which then makes its call again.
+  added when the first task starts waiting, kept while woken tasks come
+  back to wait again, and removed when a cancelled last waiter leaves, when
+  it fires for nobody, or by the sweep (``_Loop``) two loop iterations
+  after the last wake-up; the callback wakes *every* waiter, which then
+  makes its call again.
   (``loop.add_reader`` keeps one callback per descriptor: a second
   ``add_reader`` silently replaces the first, whose task then waits for
   ever.  That is why nothing but this module calls it.)
