@@ -403,7 +403,11 @@ async def _wait_trio(trio: Any, fd: int, write: bool) -> bool:
         side.busy = False
         event, side.event = side.event, None
         if event is not None:
-            event.set()  # ready, cancelled or closed: the others look again
+            try:
+                event.set()  # ready, cancelled or closed: the others look again
+            except BaseException:  # a signal handler's, as set() began: set it still,
+                event.set()  # or the tasks behind would wait for ever
+                raise
         watch.forget()
     return watch.closed
 
@@ -412,9 +416,13 @@ def _close_trio(trio: Any, fd: int) -> None:
     watch = _trio_table(trio).pop(fd, None)
     if watch is not None:
         watch.closed = True
-        for side in (watch.read, watch.write):
-            event, side.event = side.event, None
-            if event is not None:
+        events = [side.event for side in (watch.read, watch.write) if side.event is not None]
+        watch.read.event = watch.write.event = None
+        try:
+            for event in events:
+                event.set()
+        finally:  # a signal handler's exception: the rest are set all the same
+            for event in events:
                 event.set()
     trio.lowlevel.notify_closing(fd)
 
