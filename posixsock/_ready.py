@@ -189,9 +189,13 @@ class _Watch:
             self.unregister(False)
             return
         self.readers = []
-        for fut in readers:
-            if not fut.done():
-                fut.set_result(None)
+        try:
+            for fut in readers:
+                if not fut.done():
+                    fut.set_result(None)
+        except BaseException:  # a signal handler's: see _wake_later
+            _wake_later(self.readers, readers)
+            raise
         gen = self.rgen = state.gen
         if self.queued != gen:  # state.woke(self), inline
             self.queued = gen
@@ -208,9 +212,13 @@ class _Watch:
             self.unregister(True)
             return
         self.writers = []
-        for fut in writers:
-            if not fut.done():
-                fut.set_result(None)
+        try:
+            for fut in writers:
+                if not fut.done():
+                    fut.set_result(None)
+        except BaseException:
+            _wake_later(self.writers, writers)
+            raise
         gen = self.wgen = state.gen
         if self.queued != gen:
             self.queued = gen
@@ -227,13 +235,18 @@ class _Watch:
             self.unregister(True)
 
     def unregister(self, write: bool) -> None:
+        # (a flag is cleared only once the loop has let go of the callback,
+        # and set before it is given one: a signal handler's exception in
+        # between leaves a flag set, whose removal is then harmless, never a
+        # callback the flags do not know of, which would run for nobody at
+        # every loop iteration)
         if write:
             if self.writing:
-                self.writing = False
                 self.loop.remove_writer(self.fd)
+                self.writing = False
         elif self.reading:
-            self.reading = False
             self.loop.remove_reader(self.fd)
+            self.reading = False
         if not self.reading and not self.writing:
             self.identity = None
             table = self.state.table
@@ -252,19 +265,19 @@ class _Watch:
                 if write and self.writing or not write and self.reading:
                     return  # still registered, for this very descriptor
             else:  # closed and reused meanwhile: epoll forgot it
-                self.reading = self.writing = False
                 self.loop.remove_reader(self.fd)
                 self.loop.remove_writer(self.fd)
+                self.reading = self.writing = False
         self.identity = identity
         # libuv (uvloop) sets O_NONBLOCK on a descriptor it polls; the
         # caller's flag is put back at once (principle: never re-flag).
         blocking = not self.state.selector and os.get_blocking(self.fd)
         if write:
-            self.loop.add_writer(self.fd, self.writable)
             self.writing = True
+            self.loop.add_writer(self.fd, self.writable)
         else:
-            self.loop.add_reader(self.fd, self.readable)
             self.reading = True
+            self.loop.add_reader(self.fd, self.readable)
         if blocking:
             os.set_blocking(self.fd, True)
 
@@ -296,8 +309,17 @@ def _state(loop: AbstractEventLoop) -> _Loop:
     return state
 
 
+def _wake_later(queue: List[Future[None]], woken: List[Future[None]]) -> None:
+    """A signal handler raised while ``woken`` (a queue handed over) was being
+    woken: those not woken yet go back to the head of ``queue``, whose
+    callback stays registered, so the loop wakes them at its next report
+    instead of never."""
+    queue[:0] = [fut for fut in woken if not fut.done()]
+
+
 def _leave(watch: _Watch, fut: Future[None], write: bool) -> None:
-    """A cancelled waiter leaves the queue; the last one unregisters."""
+    """A cancelled waiter (or one a signal handler's exception reached)
+    leaves the queue; the last one unregisters."""
     waiters = watch.writers if write else watch.readers
     try:
         waiters.remove(fut)
@@ -318,9 +340,14 @@ def _close_asyncio(loop: AbstractEventLoop, fd: int) -> None:
     watch.closed = True
     waiters = watch.readers + watch.writers
     watch.readers, watch.writers = [], []
-    for fut in waiters:
-        if not fut.done():
-            fut.set_result(None)
+    try:
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+    finally:  # a signal handler's exception: the rest are woken all the same
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
 
 
 # --- trio ----------------------------------------------------------------------
@@ -394,7 +421,11 @@ async def _wait_trio(trio: Any, fd: int, write: bool) -> bool:
         side.busy = False
         event, side.event = side.event, None
         if event is not None:
-            event.set()  # ready, cancelled or closed: the others look again
+            try:
+                event.set()  # ready, cancelled or closed: the others look again
+            except BaseException:  # a signal handler's, as set() began: set it still,
+                event.set()  # or the tasks behind would wait for ever
+                raise
         watch.forget()
     return watch.closed
 
@@ -403,9 +434,13 @@ def _close_trio(trio: Any, fd: int) -> None:
     watch = _trio_table(trio).pop(fd, None)
     if watch is not None:
         watch.closed = True
-        for side in (watch.read, watch.write):
-            event, side.event = side.event, None
-            if event is not None:
+        events = [side.event for side in (watch.read, watch.write) if side.event is not None]
+        watch.read.event = watch.write.event = None
+        try:
+            for event in events:
+                event.set()
+        finally:  # a signal handler's exception: the rest are set all the same
+            for event in events:
                 event.set()
     trio.lowlevel.notify_closing(fd)
 
@@ -432,18 +467,13 @@ async def wait(fd: int, write: bool) -> bool:
     fut: Future[None] = loop.create_future()
     waiters = watch.writers if write else watch.readers
     waiters.append(fut)
-    if len(waiters) == 1:  # the first waiter of this direction
-        try:
-            watch.register(write)
-        except BaseException:
-            waiters.remove(fut)
-            watch.unregister(write)
-            raise
     try:
+        if len(waiters) == 1:  # the first waiter of this direction
+            watch.register(write)
         await fut
-    finally:
-        if fut.cancelled():  # cancelled: leave the queue
-            _leave(watch, fut, write)
+    except BaseException:  # cancelled, or a signal handler's: leave the queue
+        _leave(watch, fut, write)
+        raise
     return watch.closed
 
 
