@@ -121,7 +121,7 @@ def table(value: Dict[_K, _V]) -> Dict[_K, _V]:
     return value if type(value) is dict else dict.copy(value)
 
 
-def items(value: Iterable[object]) -> List[object]:
+def items(value: Iterable[_V]) -> List[_V]:
     """The items of a sequence argument, as a new list.  A ``list`` or
     ``tuple`` subclass is read as the items it holds (as CPython's
     ``PySequence_Fast`` does), anything else by iterating it: never by asking

@@ -46,6 +46,7 @@ from asyncio import AbstractEventLoop, Future
 from asyncio.base_events import BaseEventLoop as _BaseLoop
 from asyncio.selector_events import BaseSelectorEventLoop as _SelectorLoop
 from asyncio.events import _get_running_loop
+from types import ModuleType
 from typing import Any, Callable, Dict, Generic, List, Optional, Tuple, TypeVar
 
 __all__ = ["wait", "close_waiters", "offload", "framework"]
@@ -63,10 +64,27 @@ def framework() -> Optional[str]:
     """
     if _get_running_loop() is not None:
         return "asyncio"
-    trio = sys.modules.get("trio")
-    if trio is not None and trio.lowlevel.in_trio_task():
+    if _running_trio() is not None:
         return "trio"
     return None
+
+
+def _running_trio() -> Optional[ModuleType]:
+    """The ``trio`` module if a trio task runs in this thread, else None.
+
+    trio is looked up in sys.modules (as sniffio does), never imported.
+    ``current_task`` (every trio release; ``in_trio_task`` is newer, so
+    older trios -- Debian 12 ships 0.22 -- are served too) raises
+    RuntimeError outside a trio run.
+    """
+    trio = sys.modules.get("trio")
+    if trio is None:
+        return None
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        return None
+    return trio
 
 
 def _no_framework() -> RuntimeError:
@@ -460,8 +478,8 @@ async def wait(fd: int, write: bool) -> bool:
 
 
 async def _wait_trio_or_none(fd: int, write: bool) -> bool:
-    trio = sys.modules.get("trio")
-    if trio is not None and trio.lowlevel.in_trio_task():
+    trio = _running_trio()
+    if trio is not None:
         return await _wait_trio(trio, fd, write)
     raise _no_framework()
 
@@ -473,8 +491,8 @@ def close_waiters(fd: int) -> None:
     if loop is not None:
         _close_asyncio(loop, fd)
         return
-    trio = sys.modules.get("trio")
-    if trio is not None and trio.lowlevel.in_trio_task():
+    trio = _running_trio()
+    if trio is not None:
         _close_trio(trio, fd)
         return
     raise _no_framework()
@@ -555,8 +573,8 @@ async def offload(call: Callable[[], _T], keep: Optional[Callable[[_T], None]] =
             job.abandon()
             raise
         return job.outcome()
-    trio = sys.modules.get("trio")
-    if trio is None or not trio.lowlevel.in_trio_task():
+    trio = _running_trio()
+    if trio is None:
         raise _no_framework()
     event = trio.Event()
     token = trio.lowlevel.current_trio_token()

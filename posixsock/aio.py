@@ -38,7 +38,7 @@ import _socket
 import os
 import threading
 from errno import EAGAIN, EBADF, EINPROGRESS, EWOULDBLOCK
-from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from . import _args, _calls, _msg
 from ._args import Buffer
@@ -76,6 +76,22 @@ def _flags(call: str, fd: object, argn: int, flags: object) -> int:
     if type(fd) is not int:
         _args.integer(call, 1, fd)
     return _args.cint(call, argn, flags)
+
+
+_T = TypeVar("_T")
+
+
+def _retryable(value: Iterable[_T]) -> Iterable[_T]:
+    """A sequence argument, kept for a second try (the sync call reads an
+    iterator once): a ``list`` or ``tuple`` as it is; any other iterable's
+    items, read once and never sized by its ``__len__`` (``_args.items``);
+    what the sync call refuses (a bytes-like or ``str``, a dict, no iterable)
+    as it is, so the sync call's words name it."""
+    seen: object = value  # (tested as an object: value keeps its declared type)
+    if isinstance(seen, (list, tuple, str, bytes, bytearray, memoryview, dict)) \
+            or not hasattr(seen, "__iter__"):
+        return value
+    return _args.items(value)
 
 
 # --- receiving -----------------------------------------------------------------------
@@ -266,9 +282,8 @@ async def sendmsg(fd: int, buffers: Iterable[Buffer], ancillary: Iterable[Cmsg] 
         ``Error(None, "sendmsg: <strerror>", errnum)``
     """
     f = (flags if type(flags) is int else _flags("sendmsg", fd, 4, flags)) | _DONTWAIT
-    # iterables are read once by the sync call: keep them for a second try
-    data = buffers if isinstance(buffers, (list, tuple)) else list(buffers)
-    items = ancillary if isinstance(ancillary, (list, tuple)) else list(ancillary)
+    data = _retryable(buffers)
+    items = _retryable(ancillary)
     while True:
         result = _msg.sendmsg(fd, data, items, f, destination)
         if type(result) is int or not _again(result):
@@ -288,7 +303,7 @@ async def send_fds(fd: int, buffer: Buffer, fds: Iterable[int], /) -> Union[int,
     :returns: as ``posixsock.send_fds``: the number of bytes sent, or
         ``Error(None, "send_fds: <strerror>", errnum)``
     """
-    numbers = fds if isinstance(fds, (list, tuple)) else list(fds)
+    numbers = _retryable(fds)
     while True:
         result = _msg.send_fds_flagged(fd, buffer, numbers, _DONTWAIT)
         if type(result) is int or not _again(result):

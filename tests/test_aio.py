@@ -465,6 +465,54 @@ def test_fd_passing(fw: str, fds: Fds) -> None:
     run(fw, body)
 
 
+class _LyingLength:
+    """An iterable whose ``__len__`` and ``__length_hint__`` lie (2**62)."""
+
+    def __init__(self, *items: Any) -> None:
+        self.items = items
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return 2**62
+
+    def __length_hint__(self) -> int:
+        return 2**62
+
+
+def test_sequence_arguments_read_as_the_sync_calls_read_them(fw: str, fds: Fds) -> None:
+    # A lying __len__ never sizes anything (list() would raise MemoryError),
+    # a one-shot iterator given to a call that has to wait is still sent
+    # whole after the wait, and what the sync call refuses it words itself.
+    a, b = nonblocking_pair(fds)
+    r, w = os.pipe()
+    fds.track(r)
+    fds.track(w)
+
+    async def body(kit: Kit) -> None:
+        assert await aio.sendmsg(a, _LyingLength(b"x")) == 1
+        assert await aio.send_fds(a, b"y", _LyingLength(w)) == 1
+        data, got, _, _ = await aio.recv_fds(b, 10, 1)
+        assert data == b"xy" and len(got) == 1
+        fds.track(got[0])
+        queued = fill(a)
+        while ps.send(a, b"f", ps.MSG_DONTWAIT) == 1:  # not even a byte's room
+            queued += 1
+        sending = kit.spawn(aio.sendmsg, a, (part for part in (b"one", b"-", b"shot")))
+        await kit.settle()
+        assert len(drain(b)) == queued  # it waited: nothing of it was sent yet
+        assert await sending.wait() == 8
+        assert drain(b) == b"one-shot"
+        for bad in (b"bytes", 5):
+            with pytest.raises(TypeError) as sync_error:
+                ps.sendmsg(a, bad)  # type: ignore[arg-type]
+            with pytest.raises(TypeError) as aio_error:
+                await aio.sendmsg(a, bad)  # type: ignore[arg-type]
+            assert str(aio_error.value) == str(sync_error.value)
+    run(fw, body)
+
+
 N_CONNECTIONS = 1000
 
 
@@ -538,6 +586,32 @@ def test_no_framework_running(fw: str, fds: Fds) -> None:
         coro.send(None)
     assert stop.value.value == b"x"
     coro = aio.recv(b, 1)
+    with pytest.raises(RuntimeError, match="no running asyncio event loop or trio run"):
+        coro.send(None)
+    coro.close()
+
+
+def test_a_trio_without_in_trio_task(fw: str, fds: Fds, monkeypatch: pytest.MonkeyPatch) -> None:
+    """trio releases before ``lowlevel.in_trio_task`` (Debian 12 ships 0.22)
+    are found as well: waits, close and the no-framework error all work."""
+    if fw != "trio":
+        pytest.skip("a trio case")
+    import trio
+    monkeypatch.delattr(trio.lowlevel, "in_trio_task", raising=False)
+    a, b = nonblocking_pair(fds)
+
+    async def body(kit: Kit) -> None:
+        reader = kit.spawn(aio.recv, b, 10)
+        await kit.settle()
+        ps.send(a, b"late")
+        assert await reader.wait() == b"late"
+        waiting = kit.spawn(aio.recv, b, 10)
+        await kit.settle()
+        assert await aio.close(b) == 0
+        assert await waiting.wait() == EBADF_RECV
+    run(fw, body)
+    _, idle = nonblocking_pair(fds)
+    coro = aio.recv(idle, 1)
     with pytest.raises(RuntimeError, match="no running asyncio event loop or trio run"):
         coro.send(None)
     coro.close()
