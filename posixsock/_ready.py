@@ -300,6 +300,18 @@ _OWN_THREAD = sys.version_info < (3, 12)
 _get_ident = threading.get_ident
 
 
+def _forget_last() -> None:
+    """In a forked child: the parent's loop is not running here (its copy
+    keeps the _thread_id of the forking thread, which is the child's own
+    ident), so it must not stand in for the child's loop: ask again, as
+    asyncio's own fork check (before 3.12) and fork reset (3.12) do."""
+    global _last
+    _last = (None, None, None)
+
+
+os.register_at_fork(after_in_child=_forget_last)
+
+
 def _state(loop: AbstractEventLoop) -> _Loop:
     global _last
     state = _states.get(loop)
