@@ -51,8 +51,11 @@ def _ours(frame: FrameType, event: str) -> bool:
     if frame.f_code.co_filename.startswith(PKG):
         return True
     back = frame.f_back
-    return (event == "call" and back is not None and frame.f_code.co_name in LOOP_CALLS
-            and back.f_code.co_filename.startswith(PKG))
+    if event != "call" or back is None or not back.f_code.co_filename.startswith(PKG):
+        return False
+    # (call_soon only from _Loop.schedule: set_result's, from C, would count too)
+    return frame.f_code.co_name in LOOP_CALLS or (
+        frame.f_code.co_name == "call_soon" and back.f_code.co_name == "schedule")
 
 
 async def _scenario(n: int, seen: List[int], problems: List[str], booms: List[BaseException]
@@ -271,3 +274,4 @@ def test_handler_raising_at_every_point_strands_no_trio_task() -> None:
         signal.signal(signal.SIGUSR1, saved)
     assert not failures, failures
     assert n > 20
+
