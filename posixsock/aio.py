@@ -42,7 +42,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Uni
 
 from . import _args, _calls, _msg
 from ._args import Buffer
-from ._errors import Error, fail
+from ._errors import Error, fail, from_oserror
 from ._msg import Cmsg, Received, ReceivedFds
 from ._ready import close_waiters, duplicate, offload, wait
 from ._sockaddr import SockAddr, SockAddrArg, SockAddrBound
@@ -338,6 +338,21 @@ def _close_quietly(dup: int) -> None:
         pass
 
 
+def _forget_kept() -> None:
+    """In a forked child: the kept connections are the parent's to hand out
+    (the child's copies of them are closed, or both would return one), and
+    the lock is new (a thread of the parent may have held it at the fork)."""
+    global _kept_lock
+    _kept_lock = threading.Lock()
+    for connections in _kept.values():
+        for connection, _ in connections:
+            _close_quietly(connection)
+    _kept.clear()
+
+
+os.register_at_fork(after_in_child=_forget_kept)
+
+
 def _accept_blocking(fd: int, flags: int) -> Union[Accepted, Error]:
     """accept(2) on a duplicate of ``fd``, on the thread (it may block)."""
     try:
@@ -466,6 +481,6 @@ async def close(fd: int, /) -> Union[int, Error]:
     close_waiters(fd)
     try:
         os.close(fd)
-    except OSError as exc:
-        return fail("close", exc.errno or EBADF)
+    except OSError as exc:  # a signal handler's own OSError propagates
+        return from_oserror("close", exc, EBADF)
     return 0

@@ -591,6 +591,27 @@ def test_no_framework_running(fw: str, fds: Fds) -> None:
     coro.close()
 
 
+def test_close_lets_a_handlers_exception_through(fw: str, fds: Fds) -> None:
+    """An OSError a signal handler raises while close(2) runs is the
+    handler's, not close's: it propagates (a real EBADF is a triple)."""
+    a, b = nonblocking_pair(fds)
+    real_close = os.close
+
+    def close_then_handler_raises(fd: int) -> None:
+        real_close(fd)
+        raise TimeoutError("mine")  # as a SIGALRM handler would, in the call
+
+    async def body(kit: Kit) -> None:
+        os.close = close_then_handler_raises
+        try:
+            with pytest.raises(TimeoutError, match="mine"):
+                await aio.close(b)
+        finally:
+            os.close = real_close
+        assert await aio.close(b) == ps.Error(None, "close: Bad file descriptor", errno.EBADF)
+    run(fw, body)
+
+
 def test_a_trio_without_in_trio_task(fw: str, fds: Fds, monkeypatch: pytest.MonkeyPatch) -> None:
     """trio releases before ``lowlevel.in_trio_task`` (Debian 12 ships 0.22)
     are found as well: waits, close and the no-framework error all work."""

@@ -54,3 +54,37 @@ def test_child_forked_from_a_running_loop_waits_on_its_own_loop() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["parent p1", "child c1", "parent p2"], done.stdout
+
+
+KEPT_SCRIPT = textwrap.dedent('''
+    import os
+    import posixsock as ps
+    from posixsock import aio
+
+    # A connection kept for a cancelled blocking accept (as _keeper stores it).
+    conn, other = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM, 0))
+    aio._kept[(1, 2)] = [(conn, {"family": ps.AF_UNIX, "path": ""})]
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.fstat(conn)
+            print("child open", flush=True)
+        except OSError:
+            print("child closed", flush=True)
+        print("child kept", len(aio._kept), flush=True)
+        with aio._kept_lock:  # not left held by the parent
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+    os.fstat(conn)  # the parent's copy is still open
+    print("parent kept", len(aio._kept), flush=True)
+''')
+
+
+def test_child_leaves_the_parents_kept_connections_alone() -> None:
+    """A connection a cancelled blocking accept kept is the parent's: the
+    forked child closes its copy and forgets it (else both could return it)."""
+    done = subprocess.run([sys.executable, "-c", KEPT_SCRIPT], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["child closed", "child kept 0", "parent kept 1"], done.stdout
