@@ -79,6 +79,7 @@ def _flags(call: str, fd: object, argn: int, flags: object) -> int:
 
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def _retryable(value: Iterable[_T]) -> Iterable[_T]:
@@ -353,14 +354,17 @@ def _forget_kept() -> None:
 os.register_at_fork(after_in_child=_forget_kept)
 
 
-def _accept_blocking(fd: int, flags: int) -> Union[Accepted, Error]:
-    """accept(2) on a duplicate of ``fd``, on the thread (it may block)."""
+def _on_duplicate(name: str, fd: int, call: Callable[[int], _R]) -> Union[_R, Error]:
+    """``call`` (a sync call that may block) on a duplicate of ``fd``, on
+    the thread: never on the caller's number, which may be closed and reused
+    meanwhile.  The duplicate is closed after it; failing to make one is the
+    ``name`` triple."""
     try:
         dup = duplicate(fd)
-    except OSError as exc:
-        return fail("accept", exc.errno or EBADF)
+    except OSError as exc:  # (a thread: no signal handler runs here)
+        return fail(name, exc.errno or EBADF)
     try:
-        return _calls.accept(dup, flags)
+        return call(dup)
     finally:
         _close_quietly(dup)
 
@@ -413,21 +417,10 @@ async def accept(fd: int, flags: int = 0, /) -> Union[Tuple[int, SockAddrBound],
                 return first
         if await wait(fd, False):
             return fail("accept", EBADF)
-        result = await offload(lambda: _accept_blocking(fd, flags), _keeper(identity))
+        result = await offload(lambda: _on_duplicate("accept", fd, lambda dup: _calls.accept(dup, flags)),
+                               _keeper(identity))
         if not _again(result):
             return result
-
-
-def _connect_blocking(fd: int, addr: SockAddrArg) -> Union[int, Error]:
-    """connect(2) on a duplicate of ``fd``, on the thread (it may block)."""
-    try:
-        dup = duplicate(fd)
-    except OSError as exc:
-        return fail("connect", exc.errno or EBADF)
-    try:
-        return _calls.connect(dup, addr)
-    finally:
-        _close_quietly(dup)
 
 
 async def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
@@ -452,7 +445,7 @@ async def connect(fd: int, addr: SockAddrArg, /) -> Union[int, Error]:
         checked = _calls._addressed("connect", fd, addr, 2)  # programming errors raise here
         if type(checked) is Error:
             return checked
-        return await offload(lambda: _connect_blocking(fd, addr))
+        return await offload(lambda: _on_duplicate("connect", fd, lambda dup: _calls.connect(dup, addr)))
     result = _calls.connect(fd, addr)
     if type(result) is not Error or result.errnum != EINPROGRESS:
         return result
