@@ -133,7 +133,11 @@ class _Loop:
         loop = self.loop()
         if loop is not None:  # (None: the loop is being collected)
             self.scheduled = True
-            loop.call_soon(self.sweep)
+            try:
+                loop.call_soon(self.sweep)
+            except BaseException:  # a signal handler's: the next wake-up schedules
+                self.scheduled = False
+                raise
 
     def sweep(self) -> None:
         # A sweep scheduled in iteration i runs in i+1, before the readiness

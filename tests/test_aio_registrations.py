@@ -136,3 +136,48 @@ def test_loops_in_two_threads_keep_to_their_own(fds: Fds) -> None:
     assert not errors
     for loop, (a, b) in zip(loops, pairs):
         assert {fd for _, fd in loop.calls} == {a, b}
+
+
+@pytest.mark.parametrize("base", [asyncio.SelectorEventLoop, uvloop.Loop],
+                         ids=["asyncio", "uvloop"])
+def test_sweeps_go_on_after_a_handler_raised_while_one_was_scheduled(
+        base: Any, fds: Fds) -> None:
+    """A signal handler's exception while posixsock schedules its sweep
+    (inside ``call_soon``) must not stop that loop's sweeps for good: an
+    idle registration is still removed afterwards."""
+    a, b = ps.check(ps.socketpair(ps.AF_UNIX, ps.SOCK_STREAM | ps.SOCK_NONBLOCK, 0))
+    fds.track(a)
+    fds.track(b)
+
+    class Raising(counting(base)):  # type: ignore[misc]
+        armed = True
+
+        def call_soon(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            if self.armed and getattr(callback, "__name__", "") == "sweep":
+                self.armed = False
+                raise RuntimeError("a signal handler's exception")
+            return super().call_soon(callback, *args, **kwargs)
+
+    async def round_trip() -> None:
+        reading = asyncio.ensure_future(aio.recv(a, 10))
+        await asyncio.sleep(0)  # it waits (EAGAIN): a's reader is added
+        assert ps.send(b, b"x") == 1
+        assert await reading == b"x"  # woken: the sweep is scheduled
+
+    async def body() -> None:
+        await round_trip()  # its sweep's call_soon raised (the loop logs it)
+        assert not loop.armed
+        await round_trip()
+        for _ in range(10):  # nobody waits on a any more: its reader goes
+            if ("remove", a) in loop.calls:
+                break
+            await asyncio.sleep(0)
+        assert ("remove", a) in loop.calls
+
+    loop = Raising()
+    loop.calls = []
+    loop.set_exception_handler(lambda loop, context: None)  # the raise is expected
+    try:
+        loop.run_until_complete(asyncio.wait_for(body(), 30))
+    finally:
+        loop.close()
